@@ -1,0 +1,85 @@
+//! The command line: what each subcommand takes.
+
+pub mod grade;
+pub mod list;
+pub mod validate;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::library::{Files, Library, LoadError};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ckasim",
+    version,
+    about = "CKA practice exams in the terminal, graded against a live kind cluster"
+)]
+pub struct Cli {
+    /// A directory laid out like the repository (scenarios/, grading/, assets/)
+    /// to use instead of the built-in library.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub scenarios: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the scenarios.
+    List {
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// Check the scenario library; every problem as `file:line:col: message`.
+    Validate,
+    /// Grade a scenario against a snapshot or a live cluster.
+    Grade(grade::GradeArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Text,
+    Json,
+}
+
+/// The library the user chose: `--scenarios DIR` alone, or the built-in one
+/// with the user's own directory over it.
+pub fn load_library(dir: Option<&std::path::Path>) -> Result<Library, Vec<LoadError>> {
+    let files = if let Some(d) = dir {
+        Files::from_dir(d).map_err(|e| vec![e])?
+    } else {
+        let mut files = Files::builtin();
+        let user = crate::paths::user_library();
+        if user.is_dir() {
+            files.overlay(Files::from_dir(&user).map_err(|e| vec![e])?);
+        }
+        files
+    };
+    Library::load(&files)
+}
+
+/// A user-facing failure: one line, exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Failure(pub String);
+
+/// Loads the library or explains, in one line per problem, why not.
+pub fn library_or_fail(dir: Option<&std::path::Path>) -> Result<Library, Failure> {
+    load_library(dir).map_err(|errors| {
+        let mut lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        lines.push(
+            "(the scenario library is invalid: run 'ckasim validate' for the full list)".into(),
+        );
+        Failure(lines.join("\n"))
+    })
+}
+
+pub fn unknown_scenario(lib: &Library, id: &str) -> Failure {
+    Failure(format!(
+        "unknown scenario '{id}' (known: {})",
+        lib.ids().join(", ")
+    ))
+}

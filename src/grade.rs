@@ -1,0 +1,335 @@
+//! Grading: a rubric applied to a snapshot. Pure — no network, clock or
+//! disk — so a live grade and a snapshot grade of the same state agree.
+
+mod checks;
+mod inspect;
+pub mod pod;
+pub mod target;
+
+use std::fmt::Write as _;
+
+use chrono::{DateTime, Utc};
+
+use crate::library::Entry;
+use crate::library::rubric::{Check, Expectation, Matcher, Quantifier, Selection, Target};
+use crate::pod_security::pod_template;
+use crate::pod_security::{self, Level};
+use crate::report::{CheckResult, CriterionResult, Report, Source, Status};
+use crate::snapshot::Snapshot;
+use target::Resolved;
+
+pub use checks::render_value;
+
+/// Grades a scenario's rubric against a snapshot.
+pub fn grade(
+    entry: &Entry,
+    snapshot: &Snapshot,
+    graded_at: DateTime<Utc>,
+    source: Source,
+) -> Report {
+    let rubric = &entry.rubric;
+    let criteria = rubric
+        .criteria
+        .iter()
+        .map(|c| {
+            let checks: Vec<CheckResult> = c.checks.iter().map(|k| evaluate(k, snapshot)).collect();
+            CriterionResult {
+                id: c.id.clone(),
+                title: c.title.clone(),
+                score: checks.iter().map(|k| k.points).sum(),
+                max_score: c.max_score(),
+                tasks: c.tasks.clone(),
+                checks,
+            }
+        })
+        .collect();
+    let notes = rubric
+        .report_pod_security
+        .iter()
+        .filter_map(|t| pod_security_note(t, snapshot))
+        .collect();
+    Report::new(
+        &rubric.scenario,
+        rubric.pass_percent,
+        criteria,
+        graded_at,
+        source,
+        notes,
+    )
+}
+
+/// Grades one check.
+pub fn evaluate(check: &Check, snapshot: &Snapshot) -> CheckResult {
+    let expected = describe(&check.target, &check.expect);
+    let inspect = inspect::command(&check.target, &check.expect, snapshot);
+    let (status, actual) = match target::resolve(&check.target, snapshot) {
+        Resolved::Unavailable(reason) => (Status::Error, reason),
+        Resolved::Missing(why) => match check.expect {
+            Expectation::Exists(false) => (Status::Pass, why),
+            _ => (Status::Fail, why),
+        },
+        Resolved::Objects(objects) => judge_all(check, &objects, snapshot),
+    };
+    CheckResult {
+        title: check.title.clone(),
+        points: if status == Status::Pass {
+            check.points
+        } else {
+            0
+        },
+        max_points: check.points,
+        status,
+        expected,
+        actual,
+        inspect,
+    }
+}
+
+fn judge_all(
+    check: &Check,
+    objects: &[&crate::snapshot::Object],
+    snapshot: &Snapshot,
+) -> (Status, String) {
+    let pass = |b: bool| if b { Status::Pass } else { Status::Fail };
+    // Ready pods are counted across the set, not judged one by one.
+    if let (Expectation::ReadyReplicas { at_least }, crate::kind::Kind::Pod) =
+        (&check.expect, check.target.kind)
+    {
+        let ready = objects.iter().filter(|p| target::is_ready(p)).count();
+        let found = format!(
+            "{ready} of {} pod{} ready",
+            objects.len(),
+            if objects.len() == 1 { "" } else { "s" }
+        );
+        return (pass(ready >= *at_least as usize), found);
+    }
+    let verdicts: Vec<(String, checks::Verdict)> = objects
+        .iter()
+        .map(|o| (o.display(), checks::judge(&check.expect, o, snapshot)))
+        .collect();
+    let ok = match check.target.quantifier {
+        Quantifier::All => verdicts.iter().all(|(_, v)| v.pass),
+        Quantifier::Any => verdicts.iter().any(|(_, v)| v.pass),
+    };
+    let single = verdicts.len() == 1;
+    let shown: Vec<String> = verdicts
+        .iter()
+        .filter(|(_, v)| v.pass == ok || single)
+        .map(|(name, v)| {
+            if single {
+                v.found.clone()
+            } else {
+                format!("{name}: {}", v.found)
+            }
+        })
+        .collect();
+    let mut found = shown;
+    // Several pods of one workload usually fail the same way: say it once.
+    found.dedup_by(|a, b| a.split_once(": ").map(|x| x.1) == b.split_once(": ").map(|x| x.1));
+    (pass(ok), found.join("; "))
+}
+
+fn subject(t: &Target) -> String {
+    let ns = t
+        .namespace
+        .as_deref()
+        .map(|n| format!(" in {n}"))
+        .unwrap_or_default();
+    let running = if t.running { "running " } else { "" };
+    let which = match t.quantifier {
+        Quantifier::All => "every",
+        Quantifier::Any => "at least one",
+    };
+    match &t.select {
+        Selection::Name(n) => format!("{} {n}{ns}", t.kind.kubectl_name()),
+        Selection::Labels(sel) => format!(
+            "{which} {running}{} with -l {}{ns}",
+            t.kind.kubectl_name(),
+            sel.text
+        ),
+        Selection::PodsOf { kind, name } => {
+            format!("{which} {running}pod of {} {name}{ns}", kind.kubectl_name())
+        }
+    }
+}
+
+fn quote(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => format!("'{s}'"),
+        other => other.to_string(),
+    }
+}
+
+/// What the check expects, in words.
+pub fn describe(t: &Target, e: &Expectation) -> String {
+    let who = subject(t);
+    match e {
+        Expectation::Exists(true) => format!("{who} exists"),
+        Expectation::Exists(false) => format!("{who} does not exist"),
+        Expectation::Field {
+            path,
+            matcher,
+            over,
+        } => {
+            let each = match over {
+                Quantifier::All => "",
+                Quantifier::Any => "any of ",
+            };
+            let m = match matcher {
+                Matcher::Equals(v) => format!("= {}", quote(v)),
+                Matcher::OneOf(vs) => format!(
+                    "one of {}",
+                    vs.iter().map(quote).collect::<Vec<_>>().join(", ")
+                ),
+                Matcher::Contains(v) => format!("contains {}", quote(v)),
+                Matcher::Matches(re) => {
+                    let s = re.as_str();
+                    let s = s
+                        .strip_prefix("^(?:")
+                        .and_then(|s| s.strip_suffix(")$"))
+                        .unwrap_or(s);
+                    format!("matches /{s}/")
+                }
+                Matcher::Range { at_least, at_most } => match (at_least, at_most) {
+                    (Some(l), Some(h)) => format!("between {l} and {h}"),
+                    (Some(l), None) => format!(">= {l}"),
+                    (None, Some(h)) => format!("<= {h}"),
+                    (None, None) => "any number".into(),
+                },
+                Matcher::Present(true) => "is set".into(),
+                Matcher::Present(false) => "is not set".into(),
+            };
+            format!("{who}: {each}{path} {m}")
+        }
+        Expectation::RegistryCredentials {
+            server,
+            username,
+            password,
+        } => {
+            let mut parts = vec![format!("server '{server}'")];
+            if let Some(u) = username {
+                parts.push(format!("username '{u}'"));
+            }
+            if password.is_some() {
+                parts.push("the password the task gives (not shown)".into());
+            }
+            format!(
+                "{who}: docker-registry credentials with {}",
+                parts.join(", ")
+            )
+        }
+        Expectation::PullSecret(name) => format!("{who}: imagePullSecrets includes '{name}'"),
+        Expectation::SecurityContext { container, expect } => {
+            let mut parts = Vec::new();
+            let mut push = |k: &str, v: Option<String>| {
+                if let Some(v) = v {
+                    parts.push(format!("{k}={v}"));
+                }
+            };
+            push("runAsUser", expect.run_as_user.map(|v| v.to_string()));
+            push("runAsGroup", expect.run_as_group.map(|v| v.to_string()));
+            push(
+                "runAsNonRoot",
+                expect.run_as_non_root.map(|v| v.to_string()),
+            );
+            push(
+                "allowPrivilegeEscalation",
+                expect.allow_privilege_escalation.map(|v| v.to_string()),
+            );
+            push("privileged", expect.privileged.map(|v| v.to_string()));
+            push(
+                "readOnlyRootFilesystem",
+                expect.read_only_root_filesystem.map(|v| v.to_string()),
+            );
+            push("fsGroup", expect.fs_group.map(|v| v.to_string()));
+            push("seccompProfile.type", expect.seccomp_profile.clone());
+            if let Some(c) = &expect.capabilities {
+                push(
+                    "capabilities.drop includes",
+                    c.drop.as_ref().map(|d| format!("[{}]", d.join(","))),
+                );
+                push(
+                    "capabilities.add",
+                    c.add.as_ref().map(|a| format!("[{}]", a.join(","))),
+                );
+            }
+            let scope = container
+                .as_ref()
+                .map_or("every container".into(), |c| format!("container \"{c}\""));
+            format!("{who}: {scope} effectively has {}", parts.join(", "))
+        }
+        Expectation::Probe {
+            container,
+            probe,
+            handler,
+        } => {
+            let scope = container
+                .as_ref()
+                .map_or("every container".into(), |c| format!("container \"{c}\""));
+            let h = handler
+                .map(|h| format!(" ({})", h.field()))
+                .unwrap_or_default();
+            format!("{who}: {scope} has a {probe} probe{h}")
+        }
+        Expectation::Resources {
+            container,
+            requests,
+            limits,
+        } => {
+            let scope = container
+                .as_ref()
+                .map_or("every container".into(), |c| format!("container \"{c}\""));
+            let mut parts = Vec::new();
+            if !requests.is_empty() {
+                parts.push(format!("requests {}", requests.join(", ")));
+            }
+            if !limits.is_empty() {
+                parts.push(format!("limits {}", limits.join(", ")));
+            }
+            format!("{who}: {scope} sets {}", parts.join(" and "))
+        }
+        Expectation::ReadyReplicas { at_least } => format!("{who}: at least {at_least} ready"),
+        Expectation::TokenMounted(true) => format!("{who}: service-account token mounted"),
+        Expectation::TokenMounted(false) => format!("{who}: no service-account token mounted"),
+        Expectation::PodSecurity { level, version } => {
+            format!("{who}: meets Pod Security Standards '{level}' ({version})")
+        }
+        Expectation::PodSecurityLabels(labels) => format!(
+            "{who}: labels {}",
+            labels
+                .iter()
+                .map(|(k, v)| format!("pod-security.kubernetes.io/{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// The Pod Security Standards level the target's pods reach, as a sentence.
+fn pod_security_note(t: &Target, snapshot: &Snapshot) -> Option<String> {
+    let Resolved::Objects(objects) = target::resolve(t, snapshot) else {
+        return None;
+    };
+    let o = objects.first()?;
+    let (meta, spec) = pod_template(&o.value)?;
+    let eval = pod_security::evaluate(meta, spec, pod_security::PolicyVersion::Latest);
+    let mut note = format!(
+        "Pod Security Standards: {} meets level '{}' (latest)",
+        subject(t)
+            .replace("every ", "")
+            .replace("at least one ", ""),
+        eval.level
+    );
+    if eval.level < Level::Restricted && !eval.violations.restricted.is_empty() {
+        let _ = write!(
+            note,
+            "; not 'restricted' because: {}",
+            eval.violations.restricted.join("; ")
+        );
+    }
+    note.push_str(" — information only, no points.");
+    Some(note)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,191 @@
+//! What a pod spec means once defaults and inheritance apply: effective
+//! securityContext per container, probes, resources, the service-account token.
+
+use serde_json::Value;
+
+/// A container of a pod spec.
+pub struct Container<'a> {
+    pub name: &'a str,
+    pub value: &'a Value,
+}
+
+/// Init containers, then containers: every one the kubelet runs to completion or keeps running.
+pub fn containers<'a>(spec: &'a Value, only: Option<&str>) -> Vec<Container<'a>> {
+    ["initContainers", "containers"]
+        .iter()
+        .filter_map(|f| spec.get(*f).and_then(Value::as_array))
+        .flatten()
+        .map(|c| Container {
+            name: c.get("name").and_then(Value::as_str).unwrap_or("?"),
+            value: c,
+        })
+        .filter(|c| only.is_none_or(|n| n == c.name))
+        .collect()
+}
+
+/// The app containers only (no init containers): those that probes and
+/// resource rules are about.
+pub fn app_containers<'a>(spec: &'a Value, only: Option<&str>) -> Vec<Container<'a>> {
+    spec.get("containers")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|c| Container {
+            name: c.get("name").and_then(Value::as_str).unwrap_or("?"),
+            value: c,
+        })
+        .filter(|c| only.is_none_or(|n| n == c.name))
+        .collect()
+}
+
+/// Where an effective value comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Container,
+    Pod,
+    Unset,
+}
+
+/// The effective value of a field that the pod-level securityContext sets
+/// and a container may override.
+pub fn inherited<'a>(
+    spec: &'a Value,
+    c: &Container<'a>,
+    field: &str,
+) -> (Option<&'a Value>, Origin) {
+    if let Some(v) = c
+        .value
+        .pointer("/securityContext")
+        .and_then(|s| s.get(field))
+        .filter(|v| !v.is_null())
+    {
+        return (Some(v), Origin::Container);
+    }
+    if let Some(v) = spec
+        .pointer("/securityContext")
+        .and_then(|s| s.get(field))
+        .filter(|v| !v.is_null())
+    {
+        return (Some(v), Origin::Pod);
+    }
+    (None, Origin::Unset)
+}
+
+/// A container-only securityContext field.
+pub fn own<'a>(c: &Container<'a>, field: &str) -> Option<&'a Value> {
+    c.value
+        .pointer("/securityContext")
+        .and_then(|s| s.get(field))
+        .filter(|v| !v.is_null())
+}
+
+/// Capabilities listed under `capabilities.<which>`, upper-cased without `CAP_`.
+pub fn capabilities(c: &Container<'_>, which: &str) -> Vec<String> {
+    c.value
+        .pointer("/securityContext/capabilities")
+        .and_then(|caps| caps.get(which))
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(normalize_capability)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+pub fn normalize_capability(s: &str) -> String {
+    let up = s.trim().to_ascii_uppercase();
+    up.strip_prefix("CAP_").map_or(up.clone(), str::to_string)
+}
+
+pub const TOKEN_PATH: &str = "/var/run/secrets/kubernetes.io/serviceaccount";
+
+/// The containers of a pod that have a service-account token mounted: a
+/// projected `serviceAccountToken` volume, a legacy token Secret volume, or
+/// anything mounted at the token path.
+pub fn token_mounts(spec: &Value) -> Vec<&str> {
+    let volumes = spec.get("volumes").and_then(Value::as_array);
+    let is_token_volume = |name: &str| {
+        volumes.into_iter().flatten().any(|v| {
+            v.get("name").and_then(Value::as_str) == Some(name)
+                && (v
+                    .pointer("/projected/sources")
+                    .and_then(Value::as_array)
+                    .is_some_and(|s| s.iter().any(|src| src.get("serviceAccountToken").is_some()))
+                    || v.pointer("/secret/secretName")
+                        .and_then(Value::as_str)
+                        .is_some_and(|n| n.contains("-token-")))
+        })
+    };
+    containers(spec, None)
+        .into_iter()
+        .filter(|c| {
+            c.value
+                .get("volumeMounts")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .any(|m| {
+                    m.get("mountPath")
+                        .and_then(Value::as_str)
+                        .map(|p| p.trim_end_matches('/'))
+                        == Some(TOKEN_PATH)
+                        || m.get("name")
+                            .and_then(Value::as_str)
+                            .is_some_and(is_token_volume)
+                })
+        })
+        .map(|c| c.name)
+        .collect()
+}
+
+pub fn render(v: Option<&Value>) -> String {
+    match v {
+        None => "not set".into(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn container_level_overrides_pod_level() {
+        let spec = json!({"securityContext": {"runAsUser": 1000},
+            "containers": [{"name": "a"}, {"name": "b", "securityContext": {"runAsUser": 0}}]});
+        let cs = containers(&spec, None);
+        assert_eq!(
+            inherited(&spec, &cs[0], "runAsUser"),
+            (Some(&json!(1000)), Origin::Pod)
+        );
+        assert_eq!(
+            inherited(&spec, &cs[1], "runAsUser"),
+            (Some(&json!(0)), Origin::Container)
+        );
+        assert_eq!(
+            inherited(&spec, &cs[0], "runAsGroup"),
+            (None, Origin::Unset)
+        );
+    }
+
+    #[test]
+    fn token_is_seen_from_the_projected_volume() {
+        let spec = json!({"containers": [{"name": "app", "volumeMounts": [
+            {"name": "kube-api-access-x", "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount", "readOnly": true}]}],
+            "volumes": [{"name": "kube-api-access-x", "projected": {"sources": [{"serviceAccountToken": {"path": "token"}}]}}]});
+        assert_eq!(token_mounts(&spec), vec!["app"]);
+        assert!(token_mounts(&json!({"containers": [{"name": "app"}]})).is_empty());
+    }
+
+    #[test]
+    fn capabilities_are_normalised() {
+        let spec = json!({"containers": [{"name": "a", "securityContext": {"capabilities": {"add": ["cap_net_bind_service"], "drop": ["all"]}}}]});
+        let cs = containers(&spec, None);
+        assert_eq!(capabilities(&cs[0], "add"), vec!["NET_BIND_SERVICE"]);
+        assert_eq!(capabilities(&cs[0], "drop"), vec!["ALL"]);
+    }
+}

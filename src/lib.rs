@@ -1,0 +1,15 @@
+//! ckasim: CKA practice exams in the terminal, graded against a live cluster.
+//!
+//! Data flows one way: `library` (scenarios + rubrics) and `snapshot`
+//! (cluster objects) feed `grade`, a pure function producing a `report`.
+//! See docs/architecture.md.
+
+pub mod cli;
+pub mod grade;
+pub mod jsonpath;
+pub mod kind;
+pub mod library;
+pub mod paths;
+pub mod pod_security;
+pub mod report;
+pub mod snapshot;

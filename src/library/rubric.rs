@@ -1,0 +1,909 @@
+//! Rubric files (`grading/<id>.toml`): criteria, checks and points.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::Range;
+
+use regex::Regex;
+use serde::Deserialize;
+use serde_json::Value;
+use toml::Spanned;
+
+use super::error::LoadError;
+use super::scenario::Scenario;
+use crate::jsonpath::JsonPath;
+use crate::kind::Kind;
+use crate::pod_security::{Level, PolicyVersion};
+
+/// A loaded, validated rubric.
+#[derive(Debug, Clone)]
+pub struct Rubric {
+    pub scenario: String,
+    pub pass_percent: u32,
+    pub criteria: Vec<Criterion>,
+    /// Say, alongside the score, which Pod Security Standards level the
+    /// pods of these workloads reach (information only, no points).
+    pub report_pod_security: Vec<Target>,
+    pub file: String,
+}
+
+impl Rubric {
+    pub fn max_score(&self) -> u32 {
+        self.criteria.iter().map(Criterion::max_score).sum()
+    }
+
+    /// Every target the rubric reads, for fetching exactly what it needs.
+    pub fn targets(&self) -> impl Iterator<Item = &Target> {
+        self.criteria
+            .iter()
+            .flat_map(|c| c.checks.iter().map(|k| &k.target))
+            .chain(&self.report_pod_security)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Criterion {
+    pub id: String,
+    pub title: String,
+    pub tasks: Vec<String>,
+    pub checks: Vec<Check>,
+}
+
+impl Criterion {
+    pub fn max_score(&self) -> u32 {
+        self.checks.iter().map(|c| c.points).sum()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Check {
+    pub title: String,
+    pub points: u32,
+    pub target: Target,
+    pub expect: Expectation,
+}
+
+/// Which objects a check looks at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub kind: Kind,
+    pub namespace: Option<String>,
+    pub select: Selection,
+    /// Only pods in phase Running count (verification of what actually runs).
+    pub running: bool,
+    /// With several objects: must every one pass, or is one enough?
+    pub quantifier: Quantifier,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selection {
+    Name(String),
+    Labels(LabelSelector),
+    /// The pods a workload runs, e.g. the pods of Deployment `secure-app`.
+    PodsOf {
+        kind: Kind,
+        name: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Quantifier {
+    #[default]
+    All,
+    Any,
+}
+
+/// An equality-based label selector: `app=web,tier!=db,release,!canary`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabelSelector {
+    pub text: String,
+    pub terms: Vec<LabelTerm>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LabelTerm {
+    Equals(String, String),
+    NotEquals(String, String),
+    Exists(String),
+    NotExists(String),
+}
+
+impl LabelSelector {
+    pub fn parse(text: &str) -> Result<LabelSelector, String> {
+        let mut terms = Vec::new();
+        for part in text.split(',').map(str::trim) {
+            let term = if let Some((k, v)) = part.split_once("!=") {
+                LabelTerm::NotEquals(k.trim().into(), v.trim().into())
+            } else if let Some((k, v)) = part.split_once("==").or_else(|| part.split_once('=')) {
+                LabelTerm::Equals(k.trim().into(), v.trim().into())
+            } else if let Some(k) = part.strip_prefix('!') {
+                LabelTerm::NotExists(k.trim().into())
+            } else {
+                LabelTerm::Exists(part.into())
+            };
+            let key = match &term {
+                LabelTerm::Equals(k, _)
+                | LabelTerm::NotEquals(k, _)
+                | LabelTerm::Exists(k)
+                | LabelTerm::NotExists(k) => k,
+            };
+            if key.is_empty() || key.contains(char::is_whitespace) {
+                return Err(format!("invalid label selector '{text}'"));
+            }
+            terms.push(term);
+        }
+        Ok(LabelSelector {
+            text: text.to_string(),
+            terms,
+        })
+    }
+
+    /// Whether an object's `metadata.labels` match.
+    pub fn matches(&self, labels: Option<&serde_json::Map<String, Value>>) -> bool {
+        let get = |k: &str| labels.and_then(|l| l.get(k)).and_then(Value::as_str);
+        self.terms.iter().all(|t| match t {
+            LabelTerm::Equals(k, v) => get(k) == Some(v.as_str()),
+            LabelTerm::NotEquals(k, v) => get(k) != Some(v.as_str()),
+            LabelTerm::Exists(k) => get(k).is_some(),
+            LabelTerm::NotExists(k) => get(k).is_none(),
+        })
+    }
+}
+
+/// What a check expects of its target.
+#[derive(Debug, Clone)]
+pub enum Expectation {
+    Exists(bool),
+    Field {
+        path: JsonPath,
+        matcher: Matcher,
+        over: Quantifier,
+    },
+    RegistryCredentials {
+        server: String,
+        username: Option<String>,
+        password: Option<String>,
+    },
+    PullSecret(String),
+    SecurityContext {
+        container: Option<String>,
+        expect: SecurityExpect,
+    },
+    Probe {
+        container: Option<String>,
+        probe: ProbeKind,
+        handler: Option<ProbeHandler>,
+    },
+    Resources {
+        container: Option<String>,
+        requests: Vec<String>,
+        limits: Vec<String>,
+    },
+    ReadyReplicas {
+        at_least: u32,
+    },
+    TokenMounted(bool),
+    PodSecurity {
+        level: Level,
+        version: PolicyVersion,
+    },
+    PodSecurityLabels(BTreeMap<String, String>),
+}
+
+#[derive(Debug, Clone)]
+pub enum Matcher {
+    Equals(Value),
+    OneOf(Vec<Value>),
+    Contains(Value),
+    Matches(Regex),
+    Range {
+        at_least: Option<f64>,
+        at_most: Option<f64>,
+    },
+    Present(bool),
+}
+
+/// The effective securityContext fields a check requires, named as in the
+/// Kubernetes API. Each field given must hold for every container.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SecurityExpect {
+    pub run_as_user: Option<i64>,
+    pub run_as_group: Option<i64>,
+    pub run_as_non_root: Option<bool>,
+    pub allow_privilege_escalation: Option<bool>,
+    pub privileged: Option<bool>,
+    pub read_only_root_filesystem: Option<bool>,
+    pub fs_group: Option<i64>,
+    /// `type` of the effective seccompProfile, e.g. `RuntimeDefault`.
+    pub seccomp_profile: Option<String>,
+    pub capabilities: Option<CapabilitiesExpect>,
+    /// Only this container (default: every container, init containers too).
+    #[serde(default)]
+    pub container: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CapabilitiesExpect {
+    /// Each of these must be dropped.
+    #[serde(default)]
+    pub drop: Option<Vec<String>>,
+    /// Exactly these are added (no more).
+    #[serde(default)]
+    pub add: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProbeKind {
+    Liveness,
+    Readiness,
+    Startup,
+}
+
+impl ProbeKind {
+    pub fn field(self) -> &'static str {
+        match self {
+            ProbeKind::Liveness => "livenessProbe",
+            ProbeKind::Readiness => "readinessProbe",
+            ProbeKind::Startup => "startupProbe",
+        }
+    }
+}
+
+impl fmt::Display for ProbeKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ProbeKind::Liveness => "liveness",
+            ProbeKind::Readiness => "readiness",
+            ProbeKind::Startup => "startup",
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProbeHandler {
+    Http,
+    Tcp,
+    Exec,
+    Grpc,
+}
+
+impl ProbeHandler {
+    pub fn field(self) -> &'static str {
+        match self {
+            ProbeHandler::Http => "httpGet",
+            ProbeHandler::Tcp => "tcpSocket",
+            ProbeHandler::Exec => "exec",
+            ProbeHandler::Grpc => "grpc",
+        }
+    }
+}
+
+// ---- file format -------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RubricFile {
+    pass_percent: Spanned<u32>,
+    /// Optional declared total; must equal the sum of the checks.
+    #[serde(default)]
+    total_points: Option<Spanned<u32>>,
+    #[serde(default)]
+    report_pod_security: Vec<Spanned<TargetFile>>,
+    criteria: Spanned<Vec<Spanned<CriterionFile>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CriterionFile {
+    id: Spanned<String>,
+    title: String,
+    tasks: Vec<Spanned<String>>,
+    /// Optional declared total; must equal the sum of the checks.
+    #[serde(default)]
+    points: Option<Spanned<u32>>,
+    checks: Vec<Spanned<CheckFile>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CheckFile {
+    title: String,
+    points: Spanned<u32>,
+    #[serde(default)]
+    target: Option<Spanned<TargetFile>>,
+    #[serde(default)]
+    exists: Option<bool>,
+    #[serde(default)]
+    field: Option<Spanned<FieldFile>>,
+    #[serde(default)]
+    registry_credentials: Option<RegistryFile>,
+    #[serde(default)]
+    pull_secret: Option<String>,
+    #[serde(default)]
+    security_context: Option<SecurityExpect>,
+    #[serde(default)]
+    probe: Option<ProbeFile>,
+    #[serde(default)]
+    resources: Option<ResourcesFile>,
+    #[serde(default)]
+    ready_replicas: Option<ReadyFile>,
+    #[serde(default)]
+    token_mounted: Option<bool>,
+    #[serde(default)]
+    pod_security: Option<Spanned<PodSecurityFile>>,
+    #[serde(default)]
+    pod_security_labels: Option<BTreeMap<String, String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TargetFile {
+    #[serde(default)]
+    kind: Option<Spanned<String>>,
+    #[serde(default)]
+    namespace: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    selector: Option<Spanned<String>>,
+    /// `Deployment/secure-app`
+    #[serde(default)]
+    pods_of: Option<Spanned<String>>,
+    #[serde(default)]
+    running: bool,
+    #[serde(default, rename = "match")]
+    quantifier: Quantifier,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FieldFile {
+    path: Spanned<String>,
+    #[serde(default)]
+    equals: Option<toml::Value>,
+    #[serde(default)]
+    one_of: Option<Vec<toml::Value>>,
+    #[serde(default)]
+    contains: Option<toml::Value>,
+    #[serde(default)]
+    matches: Option<Spanned<String>>,
+    #[serde(default)]
+    at_least: Option<f64>,
+    #[serde(default)]
+    at_most: Option<f64>,
+    #[serde(default)]
+    present: Option<bool>,
+    #[serde(default)]
+    over: Quantifier,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RegistryFile {
+    server: String,
+    #[serde(default)]
+    username: Option<String>,
+    #[serde(default)]
+    password: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProbeFile {
+    #[serde(rename = "type")]
+    probe: ProbeKind,
+    #[serde(default)]
+    handler: Option<ProbeHandler>,
+    #[serde(default)]
+    container: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ResourcesFile {
+    #[serde(default)]
+    requests: Vec<String>,
+    #[serde(default)]
+    limits: Vec<String>,
+    #[serde(default)]
+    container: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReadyFile {
+    at_least: u32,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PodSecurityFile {
+    level: String,
+    #[serde(default)]
+    version: Option<String>,
+}
+
+const EXPECTATIONS: &str = "exists, field, registry_credentials, pull_secret, security_context, probe, resources, ready_replicas, token_mounted, pod_security, pod_security_labels";
+
+/// Parses and validates one rubric against its scenario.
+pub fn parse(file: &str, source: &str, scenario: &Scenario) -> Result<Rubric, Vec<LoadError>> {
+    let raw: RubricFile =
+        toml::from_str(source).map_err(|e| vec![super::error::from_toml(file, source, &e)])?;
+    let mut v = Validator {
+        file,
+        source,
+        scenario,
+        errors: Vec::new(),
+    };
+
+    if *raw.pass_percent.get_ref() > 100 {
+        v.error(
+            raw.pass_percent.span(),
+            "pass_percent must be between 0 and 100".into(),
+        );
+    }
+    let report_pod_security = raw
+        .report_pod_security
+        .into_iter()
+        .filter_map(|t| v.target(t.span(), t.into_inner()))
+        .collect();
+
+    let criteria_span = raw.criteria.span();
+    let mut criteria: Vec<Criterion> = Vec::new();
+    for c in raw.criteria.into_inner() {
+        let span = c.span();
+        if let Some(criterion) = v.criterion(span.clone(), c.into_inner()) {
+            if criteria.iter().any(|o| o.id == criterion.id) {
+                v.error(span, format!("duplicate criterion id '{}'", criterion.id));
+            }
+            criteria.push(criterion);
+        }
+    }
+    if criteria.is_empty() && v.errors.is_empty() {
+        v.error(
+            criteria_span.clone(),
+            "a rubric needs at least one criterion".into(),
+        );
+    }
+    for task in &scenario.tasks {
+        if !criteria.iter().any(|c| c.tasks.contains(&task.id)) {
+            v.error(
+                criteria_span.clone(),
+                format!(
+                    "task '{}' of scenario '{}' is not covered by any criterion",
+                    task.id, scenario.id
+                ),
+            );
+        }
+    }
+    let sum: u32 = criteria.iter().map(Criterion::max_score).sum();
+    if let Some(total) = raw.total_points
+        && *total.get_ref() != sum
+        && v.errors.is_empty()
+    {
+        v.error(
+            total.span(),
+            format!(
+                "total_points is {} but the checks add up to {sum}",
+                total.get_ref()
+            ),
+        );
+    }
+
+    if !v.errors.is_empty() {
+        return Err(v.errors);
+    }
+    Ok(Rubric {
+        scenario: scenario.id.clone(),
+        pass_percent: raw.pass_percent.into_inner(),
+        criteria,
+        report_pod_security,
+        file: file.to_string(),
+    })
+}
+
+struct Validator<'a> {
+    file: &'a str,
+    source: &'a str,
+    scenario: &'a Scenario,
+    errors: Vec<LoadError>,
+}
+
+impl Validator<'_> {
+    fn error(&mut self, span: Range<usize>, message: String) {
+        self.errors
+            .push(LoadError::at(self.file, self.source, Some(span), message));
+    }
+
+    fn criterion(&mut self, span: Range<usize>, c: CriterionFile) -> Option<Criterion> {
+        let before = self.errors.len();
+        let id = c.id.get_ref().clone();
+        if !super::scenario::is_dns_label(&id) {
+            self.error(
+                c.id.span(),
+                format!("criterion id '{id}' must be lowercase letters, digits and '-'"),
+            );
+        }
+        if c.tasks.is_empty() {
+            self.error(
+                span.clone(),
+                format!("criterion '{id}' must name the tasks it covers"),
+            );
+        }
+        for t in &c.tasks {
+            if self.scenario.task(t.get_ref()).is_none() {
+                self.error(
+                    t.span(),
+                    format!(
+                        "criterion '{id}' names task '{}' that scenario '{}' does not have",
+                        t.get_ref(),
+                        self.scenario.id
+                    ),
+                );
+            }
+        }
+        if c.checks.is_empty() {
+            self.error(span.clone(), format!("criterion '{id}' has no checks"));
+        }
+        let checks: Vec<Check> = c
+            .checks
+            .into_iter()
+            .filter_map(|k| {
+                let span = k.span();
+                self.check(span, k.into_inner())
+            })
+            .collect();
+        let sum: u32 = checks.iter().map(|k| k.points).sum();
+        if let Some(points) = &c.points
+            && *points.get_ref() != sum
+            && self.errors.len() == before
+        {
+            self.error(
+                points.span(),
+                format!(
+                    "criterion '{id}' declares {} points but its checks add up to {sum}",
+                    points.get_ref()
+                ),
+            );
+        }
+        (self.errors.len() == before).then(|| Criterion {
+            id,
+            title: c.title,
+            tasks: c.tasks.into_iter().map(Spanned::into_inner).collect(),
+            checks,
+        })
+    }
+
+    fn check(&mut self, span: Range<usize>, k: CheckFile) -> Option<Check> {
+        let before = self.errors.len();
+        if *k.points.get_ref() == 0 {
+            self.error(
+                k.points.span(),
+                format!("check '{}' must be worth at least 1 point", k.title),
+            );
+        }
+        let Some(target_file) = k.target else {
+            self.error(span, format!("check '{}' has no target", k.title));
+            return None;
+        };
+        let target_span = target_file.span();
+        let target = self.target(target_span.clone(), target_file.into_inner());
+
+        let mut found: Vec<Expectation> = Vec::new();
+        if let Some(e) = k.exists {
+            found.push(Expectation::Exists(e));
+        }
+        if let Some(f) = k.field {
+            let fspan = f.span();
+            if let Some(e) = self.field(fspan, f.into_inner()) {
+                found.push(e);
+            }
+        }
+        if let Some(r) = k.registry_credentials {
+            found.push(Expectation::RegistryCredentials {
+                server: r.server,
+                username: r.username,
+                password: r.password,
+            });
+        }
+        if let Some(p) = k.pull_secret {
+            found.push(Expectation::PullSecret(p));
+        }
+        if let Some(mut s) = k.security_context {
+            let container = s.container.take();
+            found.push(Expectation::SecurityContext {
+                container,
+                expect: s,
+            });
+        }
+        if let Some(p) = k.probe {
+            found.push(Expectation::Probe {
+                container: p.container,
+                probe: p.probe,
+                handler: p.handler,
+            });
+        }
+        if let Some(r) = k.resources {
+            if r.requests.is_empty() && r.limits.is_empty() {
+                self.error(
+                    span.clone(),
+                    format!("check '{}': resources needs requests or limits", k.title),
+                );
+            }
+            found.push(Expectation::Resources {
+                container: r.container,
+                requests: r.requests,
+                limits: r.limits,
+            });
+        }
+        if let Some(r) = k.ready_replicas {
+            found.push(Expectation::ReadyReplicas {
+                at_least: r.at_least,
+            });
+        }
+        if let Some(t) = k.token_mounted {
+            found.push(Expectation::TokenMounted(t));
+        }
+        if let Some(p) = k.pod_security {
+            let pspan = p.span();
+            let p = p.into_inner();
+            let level = p.level.parse::<Level>();
+            let version = p
+                .version
+                .as_deref()
+                .unwrap_or("latest")
+                .parse::<PolicyVersion>();
+            match (level, version) {
+                (Ok(level), Ok(version)) => found.push(Expectation::PodSecurity { level, version }),
+                (Err(e), _) | (Ok(_), Err(e)) => self.error(pspan, e.to_string()),
+            }
+        }
+        if let Some(l) = k.pod_security_labels {
+            for key in l.keys() {
+                if !matches!(
+                    key.as_str(),
+                    "enforce"
+                        | "enforce-version"
+                        | "warn"
+                        | "warn-version"
+                        | "audit"
+                        | "audit-version"
+                ) {
+                    self.error(
+                        span.clone(),
+                        format!("pod_security_labels key '{key}' is not one of enforce, warn, audit (or their -version)"),
+                    );
+                }
+            }
+            found.push(Expectation::PodSecurityLabels(l));
+        }
+
+        if found.len() != 1 && self.errors.len() == before {
+            let what = if found.is_empty() {
+                "no expectation"
+            } else {
+                "more than one expectation"
+            };
+            self.error(
+                span.clone(),
+                format!(
+                    "check '{}' has {what}: give exactly one of {EXPECTATIONS}",
+                    k.title
+                ),
+            );
+        }
+        let target = target?;
+        let expect = found.pop()?;
+        if let Some(problem) = incompatible(&target, &expect) {
+            self.error(target_span, format!("check '{}': {problem}", k.title));
+        }
+        (self.errors.len() == before).then(|| Check {
+            title: k.title,
+            points: k.points.into_inner(),
+            target,
+            expect,
+        })
+    }
+
+    fn target(&mut self, span: Range<usize>, t: TargetFile) -> Option<Target> {
+        let before = self.errors.len();
+        let (kind, select) = match (&t.name, &t.selector, &t.pods_of) {
+            (Some(name), None, None) => (
+                self.kind(&span, t.kind.as_ref())?,
+                Selection::Name(name.clone()),
+            ),
+            (None, Some(sel), None) => match LabelSelector::parse(sel.get_ref()) {
+                Ok(s) => (self.kind(&span, t.kind.as_ref())?, Selection::Labels(s)),
+                Err(e) => {
+                    self.error(sel.span(), e);
+                    return None;
+                }
+            },
+            (None, None, Some(owner)) => {
+                if let Some(k) = &t.kind
+                    && k.get_ref().parse::<Kind>() != Ok(Kind::Pod)
+                {
+                    self.error(
+                        k.span(),
+                        "a pods_of target selects pods: leave kind out or write 'Pod'".into(),
+                    );
+                }
+                let parsed = owner
+                    .get_ref()
+                    .split_once('/')
+                    .and_then(|(k, n)| Some((k.parse::<Kind>().ok()?, n.to_string())))
+                    .filter(|(k, n)| k.has_pod_spec() && *k != Kind::Pod && !n.is_empty());
+                let Some((kind, name)) = parsed else {
+                    self.error(
+                        owner.span(),
+                        format!(
+                            "pods_of '{}' must be 'Kind/name' of a workload, e.g. 'Deployment/web'",
+                            owner.get_ref()
+                        ),
+                    );
+                    return None;
+                };
+                (Kind::Pod, Selection::PodsOf { kind, name })
+            }
+            _ => {
+                self.error(
+                    span,
+                    "a target needs exactly one of name, selector or pods_of".into(),
+                );
+                return None;
+            }
+        };
+        if kind.namespaced() {
+            match &t.namespace {
+                None => self.error(span.clone(), format!("a {kind} target needs a namespace")),
+                Some(ns) if !self.scenario.namespaces.contains(ns) => self.error(
+                    span.clone(),
+                    format!(
+                        "namespace '{ns}' is not one of the namespaces scenario '{}' owns ({})",
+                        self.scenario.id,
+                        self.scenario.namespaces.join(", ")
+                    ),
+                ),
+                Some(_) => {}
+            }
+        } else if t.namespace.is_some() {
+            self.error(
+                span.clone(),
+                format!("{kind} is not namespaced: remove namespace"),
+            );
+        }
+        if t.running && kind != Kind::Pod {
+            self.error(span, "running = true applies to pods only".into());
+        }
+        (self.errors.len() == before).then_some(Target {
+            kind,
+            namespace: t.namespace,
+            select,
+            running: t.running,
+            quantifier: t.quantifier,
+        })
+    }
+
+    fn kind(&mut self, span: &Range<usize>, kind: Option<&Spanned<String>>) -> Option<Kind> {
+        let Some(kind) = kind else {
+            self.error(span.clone(), "a target needs a kind".into());
+            return None;
+        };
+        match kind.get_ref().parse::<Kind>() {
+            Ok(k) => Some(k),
+            Err(e) => {
+                self.error(kind.span(), e.to_string());
+                None
+            }
+        }
+    }
+
+    fn field(&mut self, span: Range<usize>, f: FieldFile) -> Option<Expectation> {
+        let path = match JsonPath::parse(f.path.get_ref()) {
+            Ok(p) => p,
+            Err(e) => {
+                // +1 skips the opening quote of the TOML string.
+                let start = f.path.span().start + 1 + e.offset;
+                self.error(start..start + 1, e.message);
+                return None;
+            }
+        };
+        let mut matchers = Vec::new();
+        if let Some(v) = f.equals {
+            matchers.push(Matcher::Equals(to_json(v)));
+        }
+        if let Some(v) = f.one_of {
+            matchers.push(Matcher::OneOf(v.into_iter().map(to_json).collect()));
+        }
+        if let Some(v) = f.contains {
+            matchers.push(Matcher::Contains(to_json(v)));
+        }
+        if let Some(r) = f.matches {
+            match Regex::new(&format!("^(?:{})$", r.get_ref())) {
+                Ok(re) => matchers.push(Matcher::Matches(re)),
+                Err(e) => {
+                    let msg = e
+                        .to_string()
+                        .lines()
+                        .last()
+                        .unwrap_or("invalid regex")
+                        .trim()
+                        .to_string();
+                    self.error(r.span(), format!("invalid regex '{}': {msg}", r.get_ref()));
+                    return None;
+                }
+            }
+        }
+        if f.at_least.is_some() || f.at_most.is_some() {
+            matchers.push(Matcher::Range {
+                at_least: f.at_least,
+                at_most: f.at_most,
+            });
+        }
+        if let Some(p) = f.present {
+            matchers.push(Matcher::Present(p));
+        }
+        if matchers.len() != 1 {
+            self.error(
+                span,
+                "a field check needs exactly one of equals, one_of, contains, matches, at_least/at_most, present".into(),
+            );
+            return None;
+        }
+        Some(Expectation::Field {
+            path,
+            matcher: matchers.remove(0),
+            over: f.over,
+        })
+    }
+}
+
+/// Why an expectation cannot apply to a target, if it cannot.
+fn incompatible(target: &Target, expect: &Expectation) -> Option<String> {
+    let kind = target.kind;
+    let needs_pods = |what: &str| {
+        (!kind.has_pod_spec())
+            .then(|| format!("{what} applies to pods and workloads, not to a {kind}"))
+    };
+    match expect {
+        Expectation::Exists(_) | Expectation::Field { .. } => None,
+        Expectation::RegistryCredentials { .. } => {
+            (kind != Kind::Secret).then(|| format!("registry_credentials applies to a Secret, not to a {kind}"))
+        }
+        Expectation::PullSecret(_) => (kind != Kind::ServiceAccount)
+            .then(|| needs_pods("pull_secret"))
+            .flatten()
+            .map(|m| m.replace("pods and workloads", "ServiceAccounts, pods and workloads")),
+        Expectation::SecurityContext { .. } => needs_pods("security_context"),
+        Expectation::Probe { .. } => needs_pods("probe"),
+        Expectation::Resources { .. } => needs_pods("resources"),
+        Expectation::TokenMounted(_) => needs_pods("token_mounted"),
+        Expectation::PodSecurity { .. } => needs_pods("pod_security"),
+        Expectation::ReadyReplicas { .. } => (!matches!(
+            kind,
+            Kind::Pod | Kind::Deployment | Kind::ReplicaSet | Kind::StatefulSet | Kind::DaemonSet
+        ))
+        .then(|| format!("ready_replicas applies to pods and Deployments, ReplicaSets, StatefulSets, DaemonSets, not to a {kind}")),
+        Expectation::PodSecurityLabels(_) => (kind != Kind::Namespace)
+            .then(|| format!("pod_security_labels applies to a Namespace, not to a {kind}")),
+    }
+}
+
+fn to_json(v: toml::Value) -> Value {
+    match v {
+        toml::Value::String(s) => Value::String(s),
+        toml::Value::Integer(i) => Value::from(i),
+        toml::Value::Float(f) => Value::from(f),
+        toml::Value::Boolean(b) => Value::Bool(b),
+        toml::Value::Datetime(d) => Value::String(d.to_string()),
+        toml::Value::Array(a) => Value::Array(a.into_iter().map(to_json).collect()),
+        toml::Value::Table(t) => {
+            Value::Object(t.into_iter().map(|(k, v)| (k, to_json(v))).collect())
+        }
+    }
+}

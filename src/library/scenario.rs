@@ -1,0 +1,455 @@
+//! Scenario files (`scenarios/<id>.toml`): what the candidate reads and
+//! what the cluster needs before the clock starts.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use super::error::LoadError;
+
+/// Text in English with optional translations (`zh`, …).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "TextDef")]
+pub struct Text {
+    pub en: String,
+    pub translations: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum TextDef {
+    Plain(String),
+    Localized(BTreeMap<String, String>),
+}
+
+impl From<TextDef> for Text {
+    fn from(def: TextDef) -> Self {
+        match def {
+            TextDef::Plain(en) => Text {
+                en,
+                translations: BTreeMap::new(),
+            },
+            TextDef::Localized(mut map) => Text {
+                en: map.remove("en").unwrap_or_default(),
+                translations: map,
+            },
+        }
+    }
+}
+
+impl Text {
+    pub fn plain(en: &str) -> Text {
+        Text {
+            en: en.to_string(),
+            translations: BTreeMap::new(),
+        }
+    }
+
+    /// The text in `lang`, English when there is no translation.
+    pub fn get(&self, lang: &str) -> &str {
+        if lang == "en" {
+            return &self.en;
+        }
+        self.translations.get(lang).map_or(&self.en, String::as_str)
+    }
+}
+
+/// The CKA curriculum domains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Domain {
+    ClusterArchitecture,
+    WorkloadsScheduling,
+    ServicesNetworking,
+    Storage,
+    Troubleshooting,
+}
+
+impl Domain {
+    pub fn title(self) -> &'static str {
+        match self {
+            Domain::ClusterArchitecture => "Cluster Architecture, Installation & Configuration",
+            Domain::WorkloadsScheduling => "Workloads & Scheduling",
+            Domain::ServicesNetworking => "Services & Networking",
+            Domain::Storage => "Storage",
+            Domain::Troubleshooting => "Troubleshooting",
+        }
+    }
+}
+
+impl fmt::Display for Domain {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.title())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Difficulty {
+    Easy,
+    Medium,
+    Hard,
+}
+
+impl fmt::Display for Difficulty {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Difficulty::Easy => "easy",
+            Difficulty::Medium => "medium",
+            Difficulty::Hard => "hard",
+        })
+    }
+}
+
+/// A loaded, validated scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    pub id: String,
+    pub title: Text,
+    pub summary: Text,
+    pub domain: Domain,
+    pub difficulty: Difficulty,
+    pub time_limit: Duration,
+    /// The only namespaces `reset` may delete.
+    pub namespaces: Vec<String>,
+    /// YAML documents applied before the timer starts, in order.
+    pub setup: Vec<SetupManifest>,
+    pub tasks: Vec<Task>,
+    pub solution: Option<Solution>,
+    /// Where it was loaded from, for messages.
+    pub file: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetupManifest {
+    /// Where the YAML came from (`scenarios/x.toml` or `assets/setup/x.yaml`).
+    pub origin: String,
+    pub yaml: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Task {
+    pub id: String,
+    pub title: Text,
+    /// Markdown.
+    pub body: Text,
+    pub hints: Vec<Text>,
+}
+
+/// A reference answer, shown only after grading.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Solution {
+    /// Shell commands (kubectl …).
+    #[serde(default)]
+    pub shell: Option<String>,
+    /// Manifests to apply.
+    #[serde(default)]
+    pub manifests: Option<String>,
+    #[serde(default)]
+    pub notes: Option<Text>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScenarioFile {
+    id: Spanned<String>,
+    title: Spanned<Text>,
+    summary: Text,
+    domain: Domain,
+    difficulty: Difficulty,
+    time_limit: Spanned<String>,
+    namespaces: Spanned<Vec<Spanned<String>>>,
+    #[serde(default)]
+    setup: Option<SetupFile>,
+    tasks: Spanned<Vec<Spanned<TaskFile>>>,
+    #[serde(default)]
+    solution: Option<Solution>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SetupFile {
+    /// Inline YAML.
+    #[serde(default)]
+    manifests: Option<String>,
+    /// Paths under the library root, e.g. `assets/setup/broken-pod.yaml`.
+    #[serde(default)]
+    files: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TaskFile {
+    id: Spanned<String>,
+    title: Spanned<Text>,
+    body: Spanned<Text>,
+    #[serde(default)]
+    hints: Vec<Text>,
+}
+
+/// Parses a limit such as `35m`, `2h`, `1h30m` or `90s`.
+pub fn parse_duration(s: &str) -> Option<Duration> {
+    let mut total = 0u64;
+    let mut digits = String::new();
+    let mut any = false;
+    for c in s.trim().chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        let unit = match c {
+            'h' => 3600,
+            'm' => 60,
+            's' => 1,
+            _ => return None,
+        };
+        let n: u64 = digits.parse().ok()?;
+        total = total.checked_add(n.checked_mul(unit)?)?;
+        digits.clear();
+        any = true;
+    }
+    (any && digits.is_empty() && total > 0).then(|| Duration::from_secs(total))
+}
+
+pub(crate) fn is_dns_label(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 63
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
+
+/// Parses and validates one scenario file. `read_asset` returns the text of a
+/// setup file named relative to the library root.
+pub fn parse(
+    file: &str,
+    source: &str,
+    read_asset: &dyn Fn(&str) -> Option<String>,
+) -> Result<Scenario, Vec<LoadError>> {
+    let raw: ScenarioFile =
+        toml::from_str(source).map_err(|e| vec![super::error::from_toml(file, source, &e)])?;
+    let mut errors = Vec::new();
+    let err =
+        |span: std::ops::Range<usize>, msg: String| LoadError::at(file, source, Some(span), msg);
+
+    let stem = std::path::Path::new(file)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
+    if raw.id.get_ref() != stem {
+        errors.push(err(
+            raw.id.span(),
+            format!(
+                "scenario id '{}' must match the file name '{stem}.toml'",
+                raw.id.get_ref()
+            ),
+        ));
+    }
+    if raw.title.get_ref().en.trim().is_empty() {
+        errors.push(err(
+            raw.title.span(),
+            "title needs English text ('en')".into(),
+        ));
+    }
+    let time_limit = parse_duration(raw.time_limit.get_ref());
+    if time_limit.is_none() {
+        errors.push(err(
+            raw.time_limit.span(),
+            format!(
+                "time_limit '{}' is not a duration like '35m', '2h' or '1h30m'",
+                raw.time_limit.get_ref()
+            ),
+        ));
+    }
+    if raw.namespaces.get_ref().is_empty() {
+        errors.push(err(
+            raw.namespaces.span(),
+            "a scenario must own at least one namespace".into(),
+        ));
+    }
+    for ns in raw.namespaces.get_ref() {
+        let name = ns.get_ref();
+        if name == "default" || name.starts_with("kube-") || !is_dns_label(name) {
+            errors.push(err(
+                ns.span(),
+                format!("namespace '{name}' cannot be owned by a scenario (not 'default', not 'kube-*', a DNS label)"),
+            ));
+        }
+    }
+
+    let mut setup = Vec::new();
+    if let Some(s) = raw.setup {
+        if let Some(yaml) = s.manifests {
+            setup.push(SetupManifest {
+                origin: file.to_string(),
+                yaml,
+            });
+        }
+        for path in s.files {
+            let p = path.get_ref();
+            let under_assets = p.starts_with("assets/") && !p.split('/').any(|c| c == "..");
+            match read_asset(p).filter(|_| under_assets) {
+                Some(yaml) => setup.push(SetupManifest {
+                    origin: p.clone(),
+                    yaml,
+                }),
+                None => errors.push(err(
+                    path.span(),
+                    format!("setup file '{p}' not found under assets/"),
+                )),
+            }
+        }
+    }
+
+    if raw.tasks.get_ref().is_empty() {
+        errors.push(err(
+            raw.tasks.span(),
+            "a scenario needs at least one task".into(),
+        ));
+    }
+    let mut tasks: Vec<Task> = Vec::new();
+    for t in raw.tasks.into_inner() {
+        let t = t.into_inner();
+        let id = t.id.get_ref();
+        if !is_dns_label(id) {
+            errors.push(err(
+                t.id.span(),
+                format!("task id '{id}' must be lowercase letters, digits and '-'"),
+            ));
+        }
+        if tasks.iter().any(|o| &o.id == id) {
+            errors.push(err(t.id.span(), format!("duplicate task id '{id}'")));
+        }
+        if t.title.get_ref().en.trim().is_empty() {
+            errors.push(err(
+                t.title.span(),
+                "task title needs English text ('en')".into(),
+            ));
+        }
+        if t.body.get_ref().en.trim().is_empty() {
+            errors.push(err(
+                t.body.span(),
+                "task body needs English text ('en')".into(),
+            ));
+        }
+        tasks.push(Task {
+            id: t.id.into_inner(),
+            title: t.title.into_inner(),
+            body: t.body.into_inner(),
+            hints: t.hints,
+        });
+    }
+
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(Scenario {
+        id: raw.id.into_inner(),
+        title: raw.title.into_inner(),
+        summary: raw.summary,
+        domain: raw.domain,
+        difficulty: raw.difficulty,
+        time_limit: time_limit.unwrap_or_default(),
+        namespaces: raw
+            .namespaces
+            .into_inner()
+            .into_iter()
+            .map(Spanned::into_inner)
+            .collect(),
+        setup,
+        tasks,
+        solution: raw.solution,
+        file: file.to_string(),
+    })
+}
+
+impl Scenario {
+    pub fn time_limit_minutes(&self) -> u64 {
+        self.time_limit.as_secs().div_ceil(60)
+    }
+
+    pub fn task(&self, id: &str) -> Option<&Task> {
+        self.tasks.iter().find(|t| t.id == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"
+id = "demo"
+title = { en = "Demo", zh = "演示" }
+summary = "A demo."
+domain = "workloads-scheduling"
+difficulty = "easy"
+time_limit = "10m"
+namespaces = ["demo"]
+
+[[tasks]]
+id = "one"
+title = "First"
+body = "Do **this**."
+"#;
+
+    fn no_assets(_: &str) -> Option<String> {
+        None
+    }
+
+    #[test]
+    fn parses_a_minimal_scenario_with_translations() {
+        let s = parse("scenarios/demo.toml", MINIMAL, &no_assets).unwrap();
+        assert_eq!(s.title.get("zh"), "演示");
+        assert_eq!(s.title.get("fr"), "Demo");
+        assert_eq!(s.time_limit, Duration::from_secs(600));
+        assert_eq!(s.tasks[0].body.en, "Do **this**.");
+    }
+
+    #[test]
+    fn unknown_key_is_an_error_with_position() {
+        let src = MINIMAL.replace(
+            "difficulty = \"easy\"",
+            "difficulty = \"easy\"\ncolour = \"red\"",
+        );
+        let errs = parse("scenarios/demo.toml", &src, &no_assets).unwrap_err();
+        assert_eq!(errs.len(), 1);
+        let line = errs[0].to_string();
+        assert!(
+            line.starts_with("scenarios/demo.toml:7:1: unknown field `colour`"),
+            "{line}"
+        );
+    }
+
+    #[test]
+    fn bad_values_are_reported_together() {
+        let src = MINIMAL
+            .replace("\"10m\"", "\"ten minutes\"")
+            .replace("[\"demo\"]", "[\"kube-system\"]");
+        let errs = parse("scenarios/demo.toml", &src, &no_assets).unwrap_err();
+        let text: Vec<String> = errs.iter().map(ToString::to_string).collect();
+        assert_eq!(text.len(), 2, "{text:?}");
+        assert!(
+            text[0].contains(":7:14: time_limit 'ten minutes'"),
+            "{text:?}"
+        );
+        assert!(
+            text[1].contains("namespace 'kube-system' cannot be owned"),
+            "{text:?}"
+        );
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("35m"), Some(Duration::from_secs(35 * 60)));
+        assert_eq!(parse_duration("1h30m"), Some(Duration::from_secs(90 * 60)));
+        assert_eq!(parse_duration("2h"), Some(Duration::from_secs(7200)));
+        assert_eq!(parse_duration("35"), None);
+        assert_eq!(parse_duration("m"), None);
+        assert_eq!(parse_duration("0m"), None);
+    }
+}

@@ -1,0 +1,62 @@
+//! The `ckasim` binary: parses the command line and hands over to the library.
+
+use std::process::ExitCode;
+
+use clap::Parser as _;
+
+use ckasim::cli::{self, Cli, Command, Failure};
+
+fn main() -> ExitCode {
+    let args = Cli::parse();
+    match run(args) {
+        Ok(code) => ExitCode::from(code),
+        Err(Failure(message)) => {
+            for line in message.lines() {
+                eprintln!("ckasim: {line}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(args: Cli) -> Result<u8, Failure> {
+    let dir = args.scenarios.as_deref();
+    match args.command {
+        None => {
+            let lib = cli::library_or_fail(dir)?;
+            print!("{}", cli::list::render(&lib, cli::ListFormat::Text));
+            Ok(0)
+        }
+        Some(Command::List { format }) => {
+            let lib = cli::library_or_fail(dir)?;
+            print!("{}", cli::list::render(&lib, format));
+            Ok(0)
+        }
+        Some(Command::Validate) => match cli::validate::run(dir) {
+            Ok(summary) => {
+                print!("{summary}");
+                Ok(0)
+            }
+            Err(lines) => {
+                for l in lines {
+                    println!("{l}");
+                }
+                Ok(1)
+            }
+        },
+        Some(Command::Grade(g)) => {
+            let lib = cli::library_or_fail(dir)?;
+            let entry = lib
+                .get(&g.id)
+                .ok_or_else(|| cli::unknown_scenario(&lib, &g.id))?;
+            if g.snapshot.is_empty() {
+                return Err(Failure(
+                    "give --snapshot FILE… to grade a saved cluster state".into(),
+                ));
+            }
+            let report = cli::grade::grade_snapshot(entry, &g.snapshot)?;
+            cli::grade::emit(&report, &g)?;
+            Ok(cli::grade::exit_code(&report))
+        }
+    }
+}
