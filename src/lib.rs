@@ -12,4 +12,5 @@ pub mod library;
 pub mod paths;
 pub mod pod_security;
 pub mod report;
+pub mod session;
 pub mod snapshot;
