@@ -2,6 +2,7 @@
 
 pub mod grade;
 pub mod list;
+pub mod pod_security;
 pub mod validate;
 
 use std::path::PathBuf;
@@ -37,6 +38,8 @@ pub enum Command {
     Validate,
     /// Grade a scenario against a snapshot or a live cluster.
     Grade(grade::GradeArgs),
+    /// The Pod Security Standards level of every workload in the files, with the violations.
+    PodSecurity(pod_security::PodSecurityArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -7,7 +7,10 @@ use clap::Parser as _;
 use ckasim::cli::{self, Cli, Command, Failure};
 
 fn main() -> ExitCode {
-    let args = Cli::parse();
+    let args = match Cli::try_parse() {
+        Ok(args) => args,
+        Err(e) => return usage_error(&e),
+    };
     match run(args) {
         Ok(code) => ExitCode::from(code),
         Err(Failure(message)) => {
@@ -17,6 +20,28 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// Help and version go out as clap prints them; a usage mistake is one line.
+fn usage_error(e: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = e.print();
+        return ExitCode::SUCCESS;
+    }
+    let text = e.render().to_string();
+    let first = text
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("invalid arguments");
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    eprintln!("ckasim: {first} (see 'ckasim --help')");
+    ExitCode::from(2)
 }
 
 fn run(args: Cli) -> Result<u8, Failure> {
@@ -57,6 +82,14 @@ fn run(args: Cli) -> Result<u8, Failure> {
             let report = cli::grade::grade_snapshot(entry, &g.snapshot)?;
             cli::grade::emit(&report, &g)?;
             Ok(cli::grade::exit_code(&report))
+        }
+        Some(Command::PodSecurity(p)) => {
+            let verdicts = cli::pod_security::evaluate(&p)?;
+            print!(
+                "{}",
+                cli::pod_security::render(&verdicts, p.format, p.version)
+            );
+            Ok(0)
         }
     }
 }
