@@ -1,5 +1,10 @@
 //! The binary as a user runs it: what it prints and how it exits.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers fail loudly on broken fixtures"
+)]
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;

@@ -1,6 +1,11 @@
 //! Arbitrary and mutated input to every loader, and mutated objects to the
 //! grader: errors are fine, panics are not.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers fail loudly on broken fixtures"
+)]
+
 use std::path::Path;
 
 use ckasim::library::{rubric, scenario};
@@ -61,31 +66,30 @@ fn boundary(s: &str, i: usize) -> usize {
 }
 
 fn apply(text: &str, edits: &[Edit]) -> String {
-    let mut s = text.to_string();
-    for e in edits {
-        match e {
-            Edit::Insert(i, p) => {
-                let i = boundary(&s, *i);
-                s.insert_str(i, p);
+    let mut out = text.to_string();
+    for edit in edits {
+        match edit {
+            Edit::Insert(at, piece) => {
+                let at = boundary(&out, *at);
+                out.insert_str(at, piece);
             }
-            Edit::Delete(i, n) | Edit::Replace(i, n, _) => {
-                let a = boundary(&s, *i);
-                let b = boundary(&s, a + n);
-                let b = b.max(a);
-                let with = if let Edit::Replace(_, _, p) = e {
-                    p.as_str()
+            Edit::Delete(at, len) | Edit::Replace(at, len, _) => {
+                let start = boundary(&out, *at);
+                let end = boundary(&out, start + len).max(start);
+                let with = if let Edit::Replace(_, _, piece) = edit {
+                    piece.as_str()
                 } else {
                     ""
                 };
-                s.replace_range(a..b, with);
+                out.replace_range(start..end, with);
             }
-            Edit::Truncate(i) => {
-                let i = boundary(&s, *i);
-                s.truncate(i);
+            Edit::Truncate(at) => {
+                let at = boundary(&out, *at);
+                out.truncate(at);
             }
         }
     }
-    s
+    out
 }
 
 fn no_assets(_: &str) -> Option<String> {
@@ -170,14 +174,6 @@ fn grade_whatever_parses(text: &str) {
 /// might) grade without panicking.
 #[test]
 fn wrong_types_everywhere_grade_without_panicking() {
-    let mut value: serde_json::Value = serde_json::from_str(&solved()).unwrap();
-    let replacements = [
-        serde_json::json!(null),
-        serde_json::json!("text"),
-        serde_json::json!(7),
-        serde_json::json!([1, "a"]),
-        serde_json::json!({"k": 1}),
-    ];
     fn paths(v: &serde_json::Value, prefix: &str, out: &mut Vec<String>) {
         match v {
             serde_json::Value::Object(m) => {
@@ -197,6 +193,14 @@ fn wrong_types_everywhere_grade_without_panicking() {
             _ => {}
         }
     }
+    let mut value: serde_json::Value = serde_json::from_str(&solved()).unwrap();
+    let replacements = [
+        serde_json::json!(null),
+        serde_json::json!("text"),
+        serde_json::json!(7),
+        serde_json::json!([1, "a"]),
+        serde_json::json!({"k": 1}),
+    ];
     let mut all = Vec::new();
     paths(&value, "", &mut all);
     // Every 7th path (the whole set is slow in debug builds), each replacement.

@@ -158,8 +158,18 @@ pub fn pods_of<'a>(owner: &Object, s: &'a Snapshot) -> Vec<&'a Object> {
                     .collect(),
                 None => Vec::new(),
             };
+            if sets.is_empty() {
+                // No ReplicaSets in the snapshot (a hand-written one): the selector decides.
+                return selector_pods(owner, s).into_iter().filter(live).collect();
+            }
+            // Only the current ReplicaSet's pods: when the new template's pods
+            // are rejected, the old ones must not stand in for them.
             let sets = if current.is_empty() { sets } else { current };
-            sets.iter().flat_map(|rs| owned_by(rs, pods())).collect()
+            return sets
+                .iter()
+                .flat_map(|rs| owned_by(rs, pods()))
+                .filter(live)
+                .collect();
         }
         Kind::CronJob => owned_by(owner, s.list(Kind::Job, ns))
             .into_iter()
