@@ -1,6 +1,8 @@
 //! The command line: what each subcommand takes.
 
+pub mod export;
 pub mod grade;
+pub mod history;
 pub mod list;
 pub mod validate;
 
@@ -37,6 +39,10 @@ pub enum Command {
     Validate,
     /// Grade a scenario against a snapshot or a live cluster.
     Grade(grade::GradeArgs),
+    /// Every attempt, the best and the trend per scenario, averages per domain.
+    History(history::HistoryArgs),
+    /// Export an attempt's result (json, csv, markdown, junit).
+    Export(export::ExportArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -56,7 +56,12 @@ fn run(args: Cli) -> Result<u8, Failure> {
             }
             let report = cli::grade::grade_snapshot(entry, &g.snapshot)?;
             cli::grade::emit(&report, &g)?;
+            if g.record {
+                cli::grade::record(entry, &report)?;
+            }
             Ok(cli::grade::exit_code(&report))
         }
+        Some(Command::History(h)) => cli::history::run(&h, dir),
+        Some(Command::Export(e)) => cli::export::run(&e, dir),
     }
 }
