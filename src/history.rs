@@ -19,10 +19,21 @@ use crate::session::{Origin, Session};
 /// How many of the latest scores a trend shows.
 pub const TREND_LEN: usize = 5;
 
+/// Where an attempt stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum State {
+    Running,
+    /// Not finished, but the clock has run out (it is graded when resumed).
+    TimeUp,
+    Finished,
+}
+
 /// One attempt as the history lists it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Attempt<'a> {
     pub session: &'a Session,
+    pub state: State,
     /// Time on the clock, pauses excluded (up to `now` while running);
     /// `None` for a recorded grade, which has no clock.
     pub time_used: Option<Duration>,
@@ -99,6 +110,13 @@ pub fn attempts<'a>(
         .iter()
         .map(|s| Attempt {
             session: s,
+            state: if s.is_finished() {
+                State::Finished
+            } else if s.is_expired(now) {
+                State::TimeUp
+            } else {
+                State::Running
+            },
             time_used: time_used(s, lib, now),
             result: s.result(),
         })

@@ -57,7 +57,8 @@ fn run(args: Cli) -> Result<u8, Failure> {
             let report = cli::grade::grade_snapshot(entry, &g.snapshot)?;
             cli::grade::emit(&report, &g)?;
             if g.record {
-                cli::grade::record(entry, &report)?;
+                let store = ckasim::session::Store::new(&ckasim::paths::home());
+                cli::grade::record(&store, entry, &report)?;
             }
             Ok(cli::grade::exit_code(&report))
         }

@@ -172,12 +172,13 @@ fn history_as_json_and_csv() {
     assert_eq!(&rows[0][0], attempts[0]["session"].as_str().unwrap());
     assert_eq!(&rows[0][1], "secure-workspace");
     assert_eq!(&rows[0][3], "grade-record");
-    assert_eq!(&rows[0][6], "");
+    assert_eq!(&rows[0][4], "finished");
+    assert_eq!(&rows[0][7], "");
     assert_eq!(
-        (&rows[0][7], &rows[0][8], &rows[0][10]),
+        (&rows[0][8], &rows[0][9], &rows[0][11]),
         ("100", "100", "true")
     );
-    assert_eq!((&rows[1][7], &rows[1][9]), ("85", "85.0"));
+    assert_eq!((&rows[1][8], &rows[1][10]), ("85", "85.0"));
 }
 
 #[test]

@@ -101,8 +101,7 @@ pub fn emit(report: &Report, args: &GradeArgs) -> Result<(), Failure> {
 
 /// Keeps the report as a finished attempt: a session of the graded moment,
 /// in exam mode, with the scenario's time limit as its deadline.
-pub fn record(entry: &Entry, report: &Report) -> Result<Session, Failure> {
-    let store = Store::new(&crate::paths::home());
+pub fn record(store: &Store, entry: &Entry, report: &Report) -> Result<Session, Failure> {
     let context = match &report.source {
         Source::Context { context } => Some(context.clone()),
         Source::Snapshot { .. } => None,
@@ -130,4 +129,44 @@ pub fn record(entry: &Entry, report: &Report) -> Result<Session, Failure> {
         session.id
     );
     Ok(session)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone as _;
+
+    #[test]
+    fn a_recorded_grade_is_a_finished_exam_of_one_grade_and_never_overwrites_another() {
+        let lib = crate::library::Library::builtin().unwrap();
+        let entry = lib.get("secure-workspace").unwrap();
+        let at = chrono::Utc
+            .with_ymd_and_hms(2026, 11, 23, 16, 7, 0)
+            .unwrap();
+        let report = Report::new(
+            "secure-workspace",
+            66,
+            vec![],
+            at,
+            Source::Context {
+                context: "kind-cka".into(),
+            },
+            vec![],
+        );
+        let home = tempfile::tempdir().unwrap();
+        let store = Store::new(home.path());
+        let first = record(&store, entry, &report).unwrap();
+        let second = record(&store, entry, &report).unwrap();
+        assert_eq!(first.id, "20261123T160700.000Z-secure-workspace");
+        assert_eq!(second.id, "20261123T160700.000Z-secure-workspace-2");
+        let (sessions, problems) = store.list();
+        assert!(problems.is_empty());
+        assert_eq!(sessions.len(), 2);
+        let s = store.load(&first.id).unwrap();
+        assert_eq!((s.mode, s.origin), (Mode::Exam, Origin::GradeRecord));
+        assert_eq!(s.context.as_deref(), Some("kind-cka"));
+        assert_eq!((s.started_at, s.finished_at), (at, Some(at)));
+        assert_eq!(s.deadline - at, chrono::Duration::minutes(35));
+        assert_eq!(s.grades, [report]);
+    }
 }

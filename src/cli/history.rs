@@ -11,7 +11,7 @@ use serde::Serialize;
 use unicode_width::UnicodeWidthStr as _;
 
 use super::Failure;
-use crate::history::{Attempt, History, TREND_LEN};
+use crate::history::{Attempt, History, State, TREND_LEN};
 use crate::library::Library;
 use crate::library::scenario::Domain;
 use crate::session::{Mode, Origin, Store};
@@ -43,7 +43,7 @@ pub fn run(args: &HistoryArgs, dir: Option<&Path>) -> Result<u8, Failure> {
 pub(crate) fn library_for_history(dir: Option<&Path>) -> Library {
     super::load_library(dir).unwrap_or_else(|errors| {
         eprintln!(
-            "ckasim: warning: the scenario library is invalid ({} problem(s), see 'ckasim validate'); domains are left out",
+            "ckasim: warning: the scenario library is invalid ({} problem(s), see 'ckasim validate'); going on without it",
             errors.len()
         );
         Library::default()
@@ -179,11 +179,12 @@ fn text(h: &History) -> String {
 }
 
 fn outcome(a: &Attempt) -> &'static str {
-    match (a.session.is_finished(), a.result) {
-        (false, _) => "running",
-        (true, None) => "no grade",
-        (true, Some(r)) if r.passed => "passed",
-        (true, Some(_)) => "not passed",
+    match (a.state, a.result) {
+        (State::Running, _) => "running",
+        (State::TimeUp, _) => "time up",
+        (State::Finished, None) => "no grade",
+        (State::Finished, Some(r)) if r.passed => "passed",
+        (State::Finished, Some(_)) => "not passed",
     }
 }
 
@@ -257,6 +258,7 @@ struct AttemptRow {
     scenario: String,
     mode: Mode,
     origin: Origin,
+    state: State,
     started_at: String,
     finished_at: Option<String>,
     time_used_seconds: Option<u64>,
@@ -301,6 +303,7 @@ impl From<&Attempt<'_>> for AttemptRow {
             scenario: s.scenario.clone(),
             mode: s.mode,
             origin: s.origin,
+            state: a.state,
             started_at: rfc3339(s.started_at),
             finished_at: s.finished_at.map(rfc3339),
             time_used_seconds: a.time_used.map(|d| d.as_secs()),
@@ -364,11 +367,12 @@ fn csv(h: &History) -> Result<String, Failure> {
 }
 
 /// Columns of `history --format csv`, in order.
-pub const CSV_HEADER: [&str; 11] = [
+pub const CSV_HEADER: [&str; 12] = [
     "session",
     "scenario",
     "mode",
     "origin",
+    "state",
     "started_at",
     "finished_at",
     "time_used_seconds",

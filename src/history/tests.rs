@@ -129,16 +129,20 @@ fn fixture() -> Fixture {
 
 const NOW: i64 = 9300;
 
+/// (start, scenario, state, seconds used, score)
+type Row<'a> = (i64, &'a str, State, Option<u64>, Option<u32>);
+
 #[test]
 fn attempts_are_listed_newest_first_with_time_used_and_result() {
     let f = fixture();
     let list = attempts(&f.sessions, &f.lib, t(NOW));
-    let rows: Vec<(i64, &str, Option<u64>, Option<u32>)> = list
+    let rows: Vec<Row> = list
         .iter()
         .map(|a| {
             (
                 a.session.started_at.timestamp() - 1_800_000_000,
                 a.session.scenario.as_str(),
+                a.state,
                 a.time_used.map(|d| d.as_secs()),
                 a.result.map(|r| r.score),
             )
@@ -147,15 +151,19 @@ fn attempts_are_listed_newest_first_with_time_used_and_result() {
     assert_eq!(
         rows,
         [
-            (9000, "beta", Some(300), Some(50)),
-            (7000, "alpha", Some(60), None),
-            (5000, "alpha", Some(600), Some(85)),
-            (3000, "beta", Some(1100), Some(30)),
-            (1000, "alpha", Some(1200), Some(85)),
-            (200, "removed", None, Some(10)),
-            (0, "alpha", None, Some(40)),
+            (9000, "beta", State::Running, Some(300), Some(50)),
+            (7000, "alpha", State::Finished, Some(60), None),
+            (5000, "alpha", State::Finished, Some(600), Some(85)),
+            (3000, "beta", State::Finished, Some(1100), Some(30)),
+            (1000, "alpha", State::Finished, Some(1200), Some(85)),
+            (200, "removed", State::Finished, None, Some(10)),
+            (0, "alpha", State::Finished, None, Some(40)),
         ]
     );
+    // Later the running beta session is out of time: all of its 20 minutes used.
+    let later = attempts(&f.sessions, &f.lib, t(9000 + 5000));
+    assert_eq!(later[0].state, State::TimeUp);
+    assert_eq!(later[0].time_used, Some(Duration::from_secs(1200)));
 }
 
 #[test]
