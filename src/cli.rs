@@ -1,6 +1,8 @@
 //! The command line: what each subcommand takes.
 
+pub mod export;
 pub mod grade;
+pub mod history;
 pub mod list;
 pub mod pod_security;
 pub mod validate;
@@ -40,6 +42,10 @@ pub enum Command {
     Grade(grade::GradeArgs),
     /// The Pod Security Standards level of every workload in the files, with the violations.
     PodSecurity(pod_security::PodSecurityArgs),
+    /// Every attempt, the best and the trend per scenario, averages per domain.
+    History(history::HistoryArgs),
+    /// Export an attempt's result (json, csv, markdown, junit).
+    Export(export::ExportArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

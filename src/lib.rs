@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod grade;
+pub mod history;
 pub mod jsonpath;
 pub mod kind;
 pub mod library;

@@ -81,6 +81,10 @@ fn run(args: Cli) -> Result<u8, Failure> {
             }
             let report = cli::grade::grade_snapshot(entry, &g.snapshot)?;
             cli::grade::emit(&report, &g)?;
+            if g.record {
+                let store = ckasim::session::Store::new(&ckasim::paths::home());
+                cli::grade::record(&store, entry, &report)?;
+            }
             Ok(cli::grade::exit_code(&report))
         }
         Some(Command::PodSecurity(p)) => {
@@ -91,5 +95,7 @@ fn run(args: Cli) -> Result<u8, Failure> {
             );
             Ok(0)
         }
+        Some(Command::History(h)) => cli::history::run(&h, dir),
+        Some(Command::Export(e)) => cli::export::run(&e, dir),
     }
 }

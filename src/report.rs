@@ -1,5 +1,8 @@
 //! Grade reports: the result of grading, and how it is written out.
 
+pub mod csv;
+pub mod junit;
+pub mod markdown;
 pub mod text;
 
 use chrono::{DateTime, Utc};
@@ -51,6 +54,15 @@ pub struct CriterionResult {
     pub checks: Vec<CheckResult>,
 }
 
+/// A report that could not be written out in a format.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("cannot write the report as CSV: {0}")]
+    Csv(String),
+    #[error("cannot write the report as JUnit XML: {0}")]
+    Junit(String),
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
@@ -59,6 +71,16 @@ pub enum Status {
     /// Could not be evaluated (cluster unreachable, forbidden): scores 0 but
     /// is not the candidate's mistake.
     Error,
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::Error => "error",
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -139,4 +161,70 @@ mod rfc3339 {
             .map(|t| t.with_timezone(&Utc))
             .map_err(serde::de::Error::custom)
     }
+}
+
+/// A small report with a passed, a failed and an unevaluated check, and
+/// text that needs escaping in every format.
+#[cfg(test)]
+pub(crate) fn sample() -> Report {
+    use chrono::TimeZone as _;
+    let check =
+        |title: &str, points, max_points, status, expected: &str, actual: &str| CheckResult {
+            title: title.into(),
+            points,
+            max_points,
+            status,
+            expected: expected.into(),
+            actual: actual.into(),
+            inspect: format!("kubectl get {title}"),
+        };
+    Report::new(
+        "secure-workspace",
+        66,
+        vec![
+            CriterionResult {
+                id: "service-account".into(),
+                title: "ServiceAccount <secure-runner> & token".into(),
+                score: 3,
+                max_score: 7,
+                tasks: vec!["service-account".into()],
+                checks: vec![
+                    check("sa exists", 3, 3, Status::Pass, "exists", "exists"),
+                    CheckResult {
+                        inspect: "kubectl get sa secure-runner -n secure-workspace -o jsonpath='{.automountServiceAccountToken}' | grep -c `x`".into(),
+                        ..check(
+                            "automount | disabled, \"quoted\"",
+                            0,
+                            4,
+                            Status::Fail,
+                            "automountServiceAccountToken equals false",
+                            "true,\nset by *you*",
+                        )
+                    },
+                ],
+            },
+            CriterionResult {
+                id: "verification".into(),
+                title: "Running pods".into(),
+                score: 0,
+                max_score: 5,
+                tasks: vec!["verification".into()],
+                checks: vec![check(
+                    "pods ready",
+                    0,
+                    5,
+                    Status::Error,
+                    "2 ready",
+                    "pods is forbidden: User 'grader' cannot list pods",
+                )],
+            },
+        ],
+        Utc.with_ymd_and_hms(2026, 11, 23, 16, 7, 0)
+            .single()
+            .unwrap_or_default(),
+        Source::Snapshot {
+            snapshot: vec!["pods-pending.json".into()],
+        },
+        vec!["Pod Security Standards: level 'baseline'".into()],
+    )
 }
