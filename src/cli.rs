@@ -46,6 +46,19 @@ pub enum Command {
     History(history::HistoryArgs),
     /// Export an attempt's result (json, csv, markdown, junit).
     Export(export::ExportArgs),
+    /// Start a timed attempt at a scenario in the TUI.
+    Start(StartArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct StartArgs {
+    /// Scenario id (see `ckasim list`).
+    pub id: String,
+    #[arg(long, value_enum, default_value_t = crate::session::Mode::Exam)]
+    pub mode: crate::session::Mode,
+    /// Kubeconfig context to use (default: the current context).
+    #[arg(long, value_name = "NAME")]
+    pub context: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

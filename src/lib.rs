@@ -15,3 +15,4 @@ pub mod pod_security;
 pub mod report;
 pub mod session;
 pub mod snapshot;
+pub mod tui;

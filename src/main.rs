@@ -5,6 +5,8 @@ use std::process::ExitCode;
 use clap::Parser as _;
 
 use ckasim::cli::{self, Cli, Command, Failure};
+use ckasim::library::Library;
+use ckasim::tui::app::Launch;
 
 fn main() -> ExitCode {
     let args = match Cli::try_parse() {
@@ -49,8 +51,18 @@ fn run(args: Cli) -> Result<u8, Failure> {
     match args.command {
         None => {
             let lib = cli::library_or_fail(dir)?;
-            print!("{}", cli::list::render(&lib, cli::ListFormat::Text));
-            Ok(0)
+            tui(lib, Launch::Picker, None)
+        }
+        Some(Command::Start(s)) => {
+            let lib = cli::library_or_fail(dir)?;
+            if lib.get(&s.id).is_none() {
+                return Err(cli::unknown_scenario(&lib, &s.id));
+            }
+            let launch = Launch::Start {
+                id: s.id,
+                mode: s.mode,
+            };
+            tui(lib, launch, s.context)
         }
         Some(Command::List { format }) => {
             let lib = cli::library_or_fail(dir)?;
@@ -98,4 +110,21 @@ fn run(args: Cli) -> Result<u8, Failure> {
         Some(Command::History(h)) => cli::history::run(&h, dir),
         Some(Command::Export(e)) => cli::export::run(&e, dir),
     }
+}
+
+/// The TUI. Until the live cluster layer is wired in here, grading reports
+/// every check as `error` (cluster unreachable), never as a mistake.
+fn tui(library: Library, launch: Launch, context: Option<String>) -> Result<u8, Failure> {
+    let context = context
+        .or_else(|| ckasim::tui::shell::current_context(&ckasim::tui::shell::kubeconfig_files()));
+    let cluster = std::sync::Arc::new(ckasim::tui::Offline::new(
+        context,
+        "no cluster connection in this build",
+    ));
+    let options = ckasim::tui::Options {
+        library,
+        launch,
+        home: ckasim::paths::home(),
+    };
+    ckasim::tui::run_blocking(options, cluster).map_err(|e| Failure(e.to_string()))
 }

@@ -1,0 +1,262 @@
+//! The TUI: scenario picker, timed exam screen, results — ratatui on
+//! crossterm, driven by tokio.
+//!
+//! Elm shape: one `App` (app.rs); `update`/`receive` (update.rs) turn an
+//! `Action` (a key's meaning, keys.rs) or an `AppEvent` (tick, probe,
+//! grade, signal) into state and at most one `Effect`; the view (view.rs)
+//! only draws. This file is the loop: it owns the terminal, the event
+//! channel and the session store, and runs effects.
+
+pub mod app;
+pub mod clock;
+pub mod event;
+pub mod keys;
+pub mod markdown;
+pub mod port;
+pub mod scores;
+pub mod shell;
+pub mod strings;
+pub mod terminal;
+#[cfg(test)]
+pub mod testing;
+pub mod update;
+pub mod view;
+pub mod wrap;
+
+use std::io::IsTerminal as _;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+
+use crate::library::Library;
+use crate::report::Source;
+use crate::session::Store;
+use app::{App, AppEvent, Effect, GradeRequest, Graded, Launch, ShellRequest};
+use clock::{Clock, SystemClock};
+use event::Message;
+pub use port::{ClusterPort, Offline};
+
+/// What `ckasim` / `ckasim start` hand to the TUI.
+pub struct Options {
+    pub library: Library,
+    pub launch: Launch,
+    /// `CKASIM_HOME`: sessions are kept under it.
+    pub home: PathBuf,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TuiError {
+    #[error("{}", strings::NO_TERMINAL)]
+    NoTerminal,
+    #[error("cannot use the terminal: {0}")]
+    Terminal(std::io::Error),
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(std::io::Error),
+}
+
+/// Runs the TUI on a runtime of its own (for a synchronous `main`).
+pub fn run_blocking(options: Options, cluster: Arc<dyn ClusterPort>) -> Result<u8, TuiError> {
+    // One thread is plenty for a terminal and a few HTTP calls, and keeps
+    // the idle cost at a single sleeping thread.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(TuiError::Runtime)?;
+    runtime.block_on(run(options, cluster))
+}
+
+/// Runs the TUI until the user quits (exit code 0) or a signal arrives.
+pub async fn run(options: Options, cluster: Arc<dyn ClusterPort>) -> Result<u8, TuiError> {
+    if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+        return Err(TuiError::NoTerminal);
+    }
+    let store = Store::new(&options.home);
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let mut app = App::new(
+        options.library,
+        clock.clone(),
+        cluster.context(),
+        scores::past_scores(&store),
+    );
+    let first = app.open(options.launch, store.running());
+
+    terminal::install_panic_hook();
+    let mut tty = terminal::enter().map_err(TuiError::Terminal)?;
+    let _restore = terminal::Restore;
+
+    let (tx, mut rx) = unbounded_channel();
+    let mut input = Some(event::spawn_input(tx.clone()));
+    let ticks = event::spawn_ticks(tx.clone());
+    let signals = event::spawn_signals(tx.clone());
+    let runner = Runner {
+        store,
+        cluster,
+        clock,
+        tx,
+        shell_dir: options.home.join("shell"),
+    };
+    let mut shell: Option<shell::Running> = None;
+    let mut pending: Vec<Effect> = std::iter::once(Effect::Probe).chain(first).collect();
+
+    loop {
+        for effect in std::mem::take(&mut pending) {
+            let Some(request) = runner.perform(effect, &mut app) else {
+                continue;
+            };
+            if shell.is_some() {
+                continue;
+            }
+            if let Some(task) = input.take() {
+                task.abort();
+            }
+            terminal::leave();
+            match shell::spawn(&request, &runner.shell_dir) {
+                Ok(running) => shell = Some(running),
+                Err(e) => {
+                    app.message = Some(e.to_string());
+                    resume_terminal(&mut tty, &mut input, &runner.tx)?;
+                }
+            }
+        }
+        if app.quit {
+            break;
+        }
+        if shell.is_none() {
+            tty.draw(|frame| frame.render_widget(&app, frame.area()))
+                .map_err(TuiError::Terminal)?;
+        }
+        let message = tokio::select! {
+            m = rx.recv() => m,
+            () = wait_shell(&mut shell) => {
+                if let Some(done) = shell.take() {
+                    done.cleanup();
+                }
+                resume_terminal(&mut tty, &mut input, &runner.tx)?;
+                pending.push(Effect::Probe);
+                continue;
+            }
+        };
+        let Some(message) = message else { break };
+        match message {
+            Message::Input(crossterm::event::Event::Key(key)) if shell.is_none() => {
+                if let Some(action) = keys::action(&app, key) {
+                    pending.extend(update::update(&mut app, action));
+                }
+            }
+            // Resizes need only the redraw at the top of the loop.
+            Message::Input(_) => {}
+            // Ctrl-C inside the shell belongs to the shell.
+            Message::App(AppEvent::Signal("SIGINT")) if shell.is_some() => {}
+            Message::App(event) => pending.extend(update::receive(&mut app, event)),
+        }
+    }
+
+    for task in [Some(ticks), Some(signals), input].into_iter().flatten() {
+        task.abort();
+    }
+    if let Some(running) = shell {
+        running.cleanup();
+    }
+    Ok(0)
+}
+
+async fn wait_shell(shell: &mut Option<shell::Running>) {
+    match shell {
+        Some(running) => {
+            let _ = running.child.wait().await;
+        }
+        None => std::future::pending().await,
+    }
+}
+
+fn resume_terminal(
+    tty: &mut terminal::Tty,
+    input: &mut Option<tokio::task::JoinHandle<()>>,
+    tx: &UnboundedSender<Message>,
+) -> Result<(), TuiError> {
+    let fresh = terminal::enter().map_err(TuiError::Terminal)?;
+    *tty = fresh;
+    tty.clear().map_err(TuiError::Terminal)?;
+    *input = Some(event::spawn_input(tx.clone()));
+    Ok(())
+}
+
+/// Runs effects: the only place the TUI writes sessions or talks to the
+/// cluster.
+struct Runner {
+    store: Store,
+    cluster: Arc<dyn ClusterPort>,
+    clock: Arc<dyn Clock>,
+    tx: UnboundedSender<Message>,
+    shell_dir: PathBuf,
+}
+
+impl Runner {
+    /// Runs `effect`; a shell request is handed back because it needs the
+    /// terminal, which the loop owns.
+    fn perform(&self, effect: Effect, app: &mut App) -> Option<ShellRequest> {
+        match effect {
+            Effect::Save | Effect::Quit => self.save(app),
+            Effect::Grade(request) => {
+                self.save(app);
+                self.grade(*request);
+            }
+            Effect::Probe => {
+                let probe = self.cluster.probe();
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let _ = tx.send(Message::App(AppEvent::Probed(probe.await)));
+                });
+            }
+            Effect::Shell(request) => return Some(request),
+        }
+        None
+    }
+
+    fn save(&self, app: &mut App) {
+        if let Some(exam) = &app.exam
+            && let Err(e) = self.store.save(&exam.session)
+        {
+            app.message = Some(strings::save_failed(&e.to_string()));
+        }
+    }
+
+    fn grade(&self, request: GradeRequest) {
+        let fetch = self.cluster.fetch(request.entry.rubric.clone());
+        let source = Source::Context {
+            context: self
+                .cluster
+                .context()
+                .unwrap_or_else(|| strings::NO_CONTEXT.into()),
+        };
+        let clock = self.clock.clone();
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let snapshot = fetch.await;
+            let GradeRequest {
+                session_id,
+                purpose,
+                requested_at,
+                entry,
+            } = request;
+            let graded = tokio::task::spawn_blocking(move || {
+                crate::grade::grade(&entry, &snapshot, clock.now(), source)
+            })
+            .await;
+            let event = match graded {
+                Ok(report) => AppEvent::Graded(Box::new(Graded {
+                    session_id,
+                    purpose,
+                    requested_at,
+                    report,
+                })),
+                Err(e) => AppEvent::GradeFailed {
+                    session_id,
+                    reason: e.to_string(),
+                },
+            };
+            let _ = tx.send(Message::App(event));
+        });
+    }
+}

@@ -1,0 +1,131 @@
+//! The scenario picker: the library with domain, level, time, points and the
+//! best score so far, filtered by typing.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{
+    Block, Borders, Cell, Paragraph, Row, StatefulWidget, Table, TableState, Widget,
+};
+
+use super::{dim, key_bar, status_bar, text, title_bar};
+use crate::tui::app::App;
+use crate::tui::scores;
+use crate::tui::strings;
+
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    let [top, filter, list, summary, status, keys] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(4),
+        Constraint::Length(6),
+        Constraint::Length(super::status_height(app)),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+
+    let mode = if app.picker.practice {
+        strings::MODE_PRACTICE
+    } else {
+        strings::MODE_EXAM
+    };
+    title_bar(
+        vec![Span::styled(
+            format!(" {} · {}", strings::APP, strings::PICKER_TITLE),
+            Style::new().add_modifier(Modifier::BOLD),
+        )],
+        vec![Span::raw(format!("{mode} "))],
+        top,
+        buf,
+    );
+
+    let filter_line = if app.picker.filter.is_empty() {
+        Line::from(vec![
+            Span::raw(strings::FILTER),
+            Span::styled(strings::FILTER_HINT, dim()),
+        ])
+    } else {
+        Line::from(vec![
+            Span::raw(strings::FILTER),
+            Span::styled(
+                format!("{}▏", app.picker.filter),
+                Style::new().fg(Color::Yellow),
+            ),
+        ])
+    };
+    Paragraph::new(filter_line).render(filter, buf);
+
+    let entries = app.filtered();
+    if entries.is_empty() {
+        Paragraph::new(strings::NO_MATCH)
+            .block(Block::new().borders(Borders::TOP))
+            .render(list, buf);
+    } else {
+        let header = Row::new([
+            strings::COL_ID,
+            strings::COL_LEVEL,
+            strings::COL_TIME,
+            strings::COL_POINTS,
+            strings::COL_BEST,
+            strings::COL_DOMAIN,
+        ])
+        .style(Style::new().add_modifier(Modifier::BOLD));
+        let rows = entries.iter().map(|e| {
+            let s = &e.scenario;
+            let best = scores::best(&app.history, &s.id, None).map_or_else(
+                || strings::NEVER.to_string(),
+                |b| format!("{}/{}", b.score, b.max_score),
+            );
+            Row::new([
+                Cell::from(s.id.clone()),
+                Cell::from(s.difficulty.to_string()),
+                Cell::from(strings::minutes(s.time_limit_minutes())),
+                Cell::from(e.rubric.max_score().to_string()),
+                Cell::from(best),
+                Cell::from(s.domain.title()),
+            ])
+        });
+        let id_width = entries
+            .iter()
+            .map(|e| e.scenario.id.len())
+            .max()
+            .unwrap_or(2)
+            .max(2) as u16;
+        let table = Table::new(
+            rows,
+            [
+                Constraint::Length(id_width),
+                Constraint::Length(6),
+                Constraint::Length(5),
+                Constraint::Length(6),
+                Constraint::Length(7),
+                Constraint::Min(10),
+            ],
+        )
+        .header(header)
+        .block(Block::new().borders(Borders::TOP))
+        .row_highlight_style(Style::new().add_modifier(Modifier::REVERSED))
+        .highlight_symbol("› ");
+        let mut state = TableState::new().with_selected(Some(app.picker.selected));
+        StatefulWidget::render(table, list, buf, &mut state);
+    }
+
+    if let Some(e) = entries.get(app.picker.selected) {
+        let s = &e.scenario;
+        let lines = vec![
+            Line::styled(
+                format!("{} · {} tasks", text(app, &s.title), s.tasks.len()),
+                Style::new().add_modifier(Modifier::BOLD),
+            ),
+            Line::raw(text(app, &s.summary).to_string()),
+        ];
+        let block = Block::new().borders(Borders::TOP);
+        let inner = block.inner(summary);
+        block.render(summary, buf);
+        Paragraph::new(crate::tui::wrap::wrap(&lines, inner.width)).render(inner, buf);
+    }
+
+    status_bar(app, status, buf);
+    key_bar(strings::KEYS_PICKER, keys, buf);
+}

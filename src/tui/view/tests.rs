@@ -1,0 +1,293 @@
+//! Screen tests: the real App at fixed sizes with a fixed clock, as insta
+//! snapshots of the `TestBackend`, plus colour and wide-text checks.
+
+use std::time::Duration;
+
+use crossterm::event::KeyCode;
+use ratatui::style::Color;
+
+use crate::session::{Mode, Origin, Session};
+use crate::tui::app::Launch;
+use crate::tui::testing::{FixturePort, Harness, t0};
+
+fn start(mode: Mode) -> Harness {
+    Harness::new(Launch::Start {
+        id: "secure-workspace".into(),
+        mode,
+    })
+}
+
+/// A home holding one earlier, finished attempt graded 85/100.
+fn home_with_an_earlier_attempt() -> tempfile::TempDir {
+    let home = tempfile::tempdir().unwrap();
+    let store = crate::session::Store::new(home.path());
+    let lib = crate::library::Library::builtin().unwrap();
+    let entry = lib.get("secure-workspace").unwrap();
+    let earlier = t0() - chrono::Duration::days(2);
+    let mut s = Session::new(
+        "secure-workspace",
+        Mode::Exam,
+        Origin::Tui,
+        Some("kind-cka".into()),
+        entry.scenario.time_limit,
+        earlier,
+    );
+    let snapshot = FixturePort::file("pods-pending.json").snapshot;
+    s.grades.push(crate::grade::grade(
+        entry,
+        &snapshot,
+        earlier + chrono::Duration::minutes(30),
+        crate::report::Source::Context {
+            context: "kind-cka".into(),
+        },
+    ));
+    s.finish(earlier + chrono::Duration::minutes(30));
+    store.save(&s).unwrap();
+    home
+}
+
+#[test]
+fn picker_80x24() {
+    let h = Harness::with(
+        Launch::Picker,
+        Box::new(FixturePort::file("solved.json")),
+        Some(home_with_an_earlier_attempt()),
+        t0(),
+    );
+    insta::assert_snapshot!(h.render(80, 24).backend());
+}
+
+#[test]
+fn picker_120x40_practice_filtered() {
+    let mut h = Harness::new(Launch::Picker);
+    h.type_keys("secure");
+    h.key(KeyCode::Tab);
+    insta::assert_snapshot!(h.render(120, 40).backend());
+}
+
+#[test]
+fn exam_en_80x24() {
+    let mut h = start(Mode::Exam);
+    h.type_keys("djf");
+    h.type_keys("jj");
+    h.key(KeyCode::Tab);
+    h.type_keys("regcred done");
+    h.key(KeyCode::Esc);
+    h.clock.advance(Duration::from_secs(4 * 60 + 17));
+    insta::assert_snapshot!(h.render(80, 24).backend());
+}
+
+#[test]
+fn exam_en_120x40() {
+    let mut h = start(Mode::Exam);
+    h.type_keys("jjj");
+    h.clock.advance(Duration::from_secs(21 * 60));
+    insta::assert_snapshot!(h.render(120, 40).backend());
+}
+
+#[test]
+fn exam_zh_80x24() {
+    let mut h = start(Mode::Exam);
+    h.type_keys("ljj");
+    insta::assert_snapshot!(h.render(80, 24).backend());
+}
+
+#[test]
+fn exam_zh_120x40() {
+    let mut h = start(Mode::Exam);
+    h.type_keys("ljjj");
+    insta::assert_snapshot!(h.render(120, 40).backend());
+}
+
+#[test]
+fn practice_after_a_check_80x24() {
+    let h = {
+        let mut h = Harness::with(
+            Launch::Start {
+                id: "secure-workspace".into(),
+                mode: Mode::Practice,
+            },
+            Box::new(FixturePort::file("pods-pending.json")),
+            None,
+            t0(),
+        );
+        h.type_keys("jjjjhc");
+        h.key(KeyCode::Enter);
+        h.key(KeyCode::PageDown);
+        h
+    };
+    insta::assert_snapshot!(h.render(80, 24).backend());
+}
+
+#[test]
+fn help_80x24() {
+    let mut h = start(Mode::Exam);
+    h.type_keys("?");
+    insta::assert_snapshot!(h.render(80, 24).backend());
+}
+
+#[test]
+fn quit_confirm_80x24() {
+    let mut h = start(Mode::Exam);
+    h.type_keys("q");
+    insta::assert_snapshot!(h.render(80, 24).backend());
+}
+
+#[test]
+fn results_solved_120x40() {
+    let mut h = Harness::with(
+        Launch::Start {
+            id: "secure-workspace".into(),
+            mode: Mode::Exam,
+        },
+        Box::new(FixturePort::file("solved.json")),
+        Some(home_with_an_earlier_attempt()),
+        t0(),
+    );
+    h.clock.advance(Duration::from_secs(28 * 60 + 5));
+    h.type_keys("gy");
+    insta::assert_snapshot!(h.render(120, 40).backend());
+}
+
+#[test]
+fn results_pods_pending_80x24_scrolled_to_the_failures() {
+    let mut h = Harness::with(
+        Launch::Start {
+            id: "secure-workspace".into(),
+            mode: Mode::Exam,
+        },
+        Box::new(FixturePort::file("pods-pending.json")),
+        None,
+        t0(),
+    );
+    h.clock.advance(Duration::from_secs(33 * 60));
+    h.type_keys("gy");
+    let top = h.render(80, 24);
+    insta::assert_snapshot!("results_pods_pending_80x24_top", top.backend());
+    let screen = h.text(80, 24);
+    assert!(screen.contains("NOT PASSED") || screen.contains("PASSED"));
+    // Scroll to the verification criterion, where the failures are.
+    while !h
+        .text(80, 24)
+        .lines()
+        .nth(1)
+        .unwrap_or("")
+        .contains("verification")
+    {
+        h.type_keys("j");
+        assert!(h.app.exam.as_ref().unwrap().results_scroll < 200);
+    }
+    insta::assert_snapshot!(h.render(80, 24).backend());
+}
+
+#[test]
+fn results_offline_says_not_your_mistake() {
+    let mut h = Harness::with(
+        Launch::Start {
+            id: "secure-workspace".into(),
+            mode: Mode::Exam,
+        },
+        Box::new(crate::tui::Offline::new(
+            Some("kind-cka".into()),
+            "cluster unreachable: connection refused",
+        )),
+        None,
+        t0(),
+    );
+    h.type_keys("gy");
+    let screen = h.text(120, 40);
+    assert!(screen.contains("Score 0/100"), "{screen}");
+    assert!(
+        screen.contains("   error: cluster unreachable: connection refused"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("they score 0 but are not your mistake"),
+        "{screen}"
+    );
+}
+
+/// The cells of the countdown's digits in the top line.
+fn timer_colour(h: &Harness) -> Color {
+    let t = h.render(80, 24);
+    let buf = t.backend().buffer();
+    let text: String = (0..80).map(|x| buf[(x, 0)].symbol().to_string()).collect();
+    let col = text.rfind(':').unwrap() as u16;
+    buf[(col - 1, 0)].fg
+}
+
+#[test]
+fn the_countdown_turns_yellow_then_red() {
+    let h = start(Mode::Exam);
+    assert_eq!(timer_colour(&h), Color::Green);
+    h.clock.advance(Duration::from_secs(21 * 60));
+    assert_eq!(timer_colour(&h), Color::Yellow);
+    h.clock.advance(Duration::from_secs(10 * 60));
+    assert_eq!(timer_colour(&h), Color::Red);
+    h.clock.advance(Duration::from_secs(3 * 60 + 30));
+    let t = h.render(80, 24);
+    let buf = t.backend().buffer();
+    assert!(h.text(80, 24).lines().next().unwrap().ends_with(" 00:30 "));
+    let col = 80 - 3;
+    assert_eq!(buf[(col, 0)].fg, Color::Red);
+    assert!(
+        buf[(col, 0)]
+            .modifier
+            .contains(ratatui::style::Modifier::BOLD)
+    );
+}
+
+/// Every Chinese character of the task text appears, in order, at any width.
+#[test]
+fn chinese_task_text_is_not_cut_at_odd_widths() {
+    let lib = crate::library::Library::builtin().unwrap();
+    let entry = lib.get("secure-workspace").unwrap();
+    let is_cjk = |c: &char| ('\u{4e00}'..='\u{9fff}').contains(c);
+    for (task_index, task) in entry.scenario.tasks.iter().enumerate() {
+        let expected: String = task.body.get("zh").chars().filter(is_cjk).collect();
+        for width in [77u16, 80, 81, 99, 120] {
+            let mut h = start(Mode::Exam);
+            h.type_keys("l");
+            for _ in 0..task_index {
+                h.type_keys("j");
+            }
+            let t = h.render(width, 60);
+            let buf = t.backend().buffer();
+            // The task text pane is right of the task list (35% of the width).
+            let left = (width * 35 / 100).clamp(24, 44);
+            let mut shown = String::new();
+            for y in 2..60 {
+                for x in left + 1..width - 1 {
+                    shown.extend(buf[(x, y)].symbol().chars().filter(is_cjk));
+                }
+            }
+            let screen = h.text(width, 60);
+            // The right border is whole: nothing spilled over it.
+            for y in 1..58 {
+                let edge = buf[(width - 1, y)].symbol();
+                assert!(
+                    ["│", "┐", "┘"].contains(&edge),
+                    "task {} at width {width}, row {y}: '{edge}'\n{screen}",
+                    task.id
+                );
+            }
+            assert!(
+                shown.contains(&expected),
+                "task {} at width {width}:\n{screen}",
+                task.id
+            );
+        }
+    }
+}
+
+#[test]
+fn resizing_redraws_at_the_new_size() {
+    let h = start(Mode::Exam);
+    let mut t = h.render(80, 24);
+    t.backend_mut().resize(100, 30);
+    t.draw(|f| f.render_widget(&h.app, f.area())).unwrap();
+    let buf = t.backend().buffer();
+    assert_eq!(buf.area.width, 100);
+    let top: String = (0..100).map(|x| buf[(x, 0)].symbol().to_string()).collect();
+    assert!(top.trim_end().ends_with("35:00"), "{top}");
+}
