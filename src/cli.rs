@@ -1,7 +1,11 @@
 //! The command line: what each subcommand takes.
 
+pub mod doctor;
 pub mod grade;
 pub mod list;
+pub mod live;
+pub mod reset;
+pub mod snapshot;
 pub mod validate;
 
 use std::path::PathBuf;
@@ -37,6 +41,12 @@ pub enum Command {
     Validate,
     /// Grade a scenario against a snapshot or a live cluster.
     Grade(grade::GradeArgs),
+    /// Save what a scenario's rubric reads from a cluster (Secret values redacted).
+    Snapshot(snapshot::SnapshotArgs),
+    /// Delete a scenario's namespaces, wait until they are gone, apply its setup again.
+    Reset(reset::ResetArgs),
+    /// Check the kubeconfig, the cluster, the grader's permissions, kind and kubectl.
+    Doctor(doctor::DoctorArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -49,14 +49,16 @@ fn run(args: Cli) -> Result<u8, Failure> {
             let entry = lib
                 .get(&g.id)
                 .ok_or_else(|| cli::unknown_scenario(&lib, &g.id))?;
-            if g.snapshot.is_empty() {
-                return Err(Failure(
-                    "give --snapshot FILE… to grade a saved cluster state".into(),
-                ));
-            }
-            let report = cli::grade::grade_snapshot(entry, &g.snapshot)?;
+            let report = if g.snapshot.is_empty() {
+                cli::live::grade(entry, g.context.as_deref())?
+            } else {
+                cli::grade::grade_snapshot(entry, &g.snapshot)?
+            };
             cli::grade::emit(&report, &g)?;
             Ok(cli::grade::exit_code(&report))
         }
+        Some(Command::Snapshot(a)) => cli::snapshot::run(&cli::library_or_fail(dir)?, &a),
+        Some(Command::Reset(a)) => cli::reset::run(&cli::library_or_fail(dir)?, &a),
+        Some(Command::Doctor(a)) => cli::doctor::run(&cli::library_or_fail(dir)?, &a),
     }
 }
