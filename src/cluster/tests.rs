@@ -108,3 +108,55 @@ fn one_bad_object_refuses_the_whole_setup() {
     );
     assert!(setup_objects(&s).is_err());
 }
+
+fn asset(name: &str) -> Vec<serde_json::Value> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("assets")
+        .join(name);
+    let text = std::fs::read_to_string(&path).unwrap();
+    crate::snapshot::parse_documents(name, &text).unwrap()
+}
+
+#[test]
+fn the_grader_role_reads_every_kind_and_changes_nothing() {
+    let docs = asset("grader-rbac.yaml");
+    let role = docs.iter().find(|d| d["kind"] == "ClusterRole").unwrap();
+    let rules = role["rules"].as_array().unwrap();
+    for rule in rules {
+        assert_eq!(rule["verbs"], serde_json::json!(["get", "list", "watch"]));
+    }
+    for kind in Kind::ALL {
+        let api = kind.api();
+        assert!(
+            rules.iter().any(|r| {
+                r["apiGroups"]
+                    .as_array()
+                    .unwrap()
+                    .contains(&api.group.into())
+                    && r["resources"]
+                        .as_array()
+                        .unwrap()
+                        .contains(&api.plural.into())
+            }),
+            "{kind} is not readable by the grader role"
+        );
+    }
+    let binding = docs
+        .iter()
+        .find(|d| d["kind"] == "ClusterRoleBinding")
+        .unwrap();
+    assert_eq!(binding["roleRef"]["name"], role["metadata"]["name"]);
+}
+
+#[test]
+fn the_kind_cluster_has_a_control_plane_and_two_workers() {
+    let docs = asset("kind-cluster.yaml");
+    let roles: Vec<&str> = docs[0]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["role"].as_str().unwrap())
+        .collect();
+    assert_eq!(roles, ["control-plane", "worker", "worker"]);
+    assert_eq!(docs[0]["name"], "cka");
+}
