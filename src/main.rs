@@ -55,6 +55,9 @@ fn run(args: Cli) -> Result<u8, Failure> {
                 cli::grade::grade_snapshot(entry, &g.snapshot)?
             };
             cli::grade::emit(&report, &g)?;
+            if let Some(line) = cli::live::errors_line(&report) {
+                eprintln!("ckasim: {line}");
+            }
             Ok(cli::grade::exit_code(&report))
         }
         Some(Command::Snapshot(a)) => cli::snapshot::run(&cli::library_or_fail(dir)?, &a),

@@ -81,6 +81,10 @@ fn grade_exits_2_when_a_list_is_forbidden_and_says_why_on_the_check() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8(out.stderr.clone()).unwrap(),
+        "ckasim: 3 of 22 checks could not be evaluated, the score is incomplete: forbidden: cannot list secrets in namespace 'secure-workspace' (grant the grader role: kubectl apply -f assets/grader-rbac.yaml)\n"
+    );
     let report = stdout_json(&out);
     let check = &report["criteria"][1]["checks"][2];
     assert_eq!(check["title"], "regcred holds the password");

@@ -33,3 +33,16 @@ pub fn grade(entry: &Entry, context: Option<&str>) -> Result<Report, Failure> {
         ))
     })
 }
+
+/// One line on standard error when checks could not be evaluated: the
+/// score is then incomplete, whatever the report says about passing.
+pub fn errors_line(report: &Report) -> Option<String> {
+    let errors: Vec<_> = report.errors().collect();
+    let first = errors.first()?;
+    let total: usize = report.criteria.iter().map(|c| c.checks.len()).sum();
+    Some(format!(
+        "{} of {total} checks could not be evaluated, the score is incomplete: {}",
+        errors.len(),
+        first.actual
+    ))
+}

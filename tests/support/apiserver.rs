@@ -328,6 +328,14 @@ fn route(s: &mut State, method: &str, path: &str, body: &[u8]) -> (u16, Value) {
             json!({"kind": "APIResourceList", "groupVersion": gv, "resources": resources}),
         );
     }
+    if segments.is_empty() && method == "GET" && gv == "authorization.k8s.io/v1" {
+        let review = json!({"name": "selfsubjectaccessreviews", "singularName": "selfsubjectaccessreview",
+            "namespaced": false, "kind": "SelfSubjectAccessReview", "verbs": ["create"]});
+        return (
+            200,
+            json!({"kind": "APIResourceList", "groupVersion": gv, "resources": [review]}),
+        );
+    }
     let find = |plural: &str| served.iter().copied().find(|k| k.api().plural == plural);
     let (kind, namespace, name) = match segments.as_slice() {
         ["namespaces", ns, plural] if find(plural).is_some_and(Kind::namespaced) => {
