@@ -472,3 +472,20 @@ async fn reset_refuses_a_protected_namespace_before_any_request() {
     );
     assert_eq!(server.requests(), Vec::<String>::new());
 }
+
+#[tokio::test]
+async fn rejected_credentials_are_named_with_the_context() {
+    let server = FakeApiServer::start_with_file(&fixture("secure-workspace/solved.json"));
+    server.fail(
+        "/",
+        Fault::Status(401, "Unauthorized", "Unauthorized".into()),
+    );
+    let report = live_report(&server, Duration::from_secs(5)).await;
+    for (title, status, actual) in checks(&report) {
+        assert_eq!(status, Status::Error, "{title}");
+        assert_eq!(
+            actual,
+            "unauthorized: the API server rejected the credentials of context 'kind-fake' (renew them, e.g. 'kind export kubeconfig --name NAME')"
+        );
+    }
+}
