@@ -1,10 +1,14 @@
 //! The command line: what each subcommand takes.
 
+pub mod doctor;
 pub mod export;
 pub mod grade;
 pub mod history;
 pub mod list;
+pub mod live;
 pub mod pod_security;
+pub mod reset;
+pub mod snapshot;
 pub mod validate;
 
 use std::path::PathBuf;
@@ -46,6 +50,12 @@ pub enum Command {
     History(history::HistoryArgs),
     /// Export an attempt's result (json, csv, markdown, junit).
     Export(export::ExportArgs),
+    /// Save what a scenario's rubric reads from a cluster (Secret values redacted).
+    Snapshot(snapshot::SnapshotArgs),
+    /// Delete a scenario's namespaces, wait until they are gone, apply its setup again.
+    Reset(reset::ResetArgs),
+    /// Check the kubeconfig, the cluster, the grader's permissions, kind and kubectl.
+    Doctor(doctor::DoctorArgs),
     /// Start a timed attempt at a scenario in the TUI.
     Start(StartArgs),
 }

@@ -62,7 +62,14 @@ pub fn grade(
 pub fn evaluate(check: &Check, snapshot: &Snapshot) -> CheckResult {
     let expected = describe(&check.target, &check.expect);
     let inspect = inspect::command(&check.target, &check.expect, snapshot);
-    let (status, actual) = match target::resolve(&check.target, snapshot) {
+    // A list only the expectation reads (a template's ServiceAccount) may be
+    // unreadable while the target itself was read.
+    let unreadable = target::unavailable(&check.target, Some(&check.expect), snapshot);
+    let resolved = match unreadable {
+        Some(reason) => Resolved::Unavailable(reason.to_string()),
+        None => target::resolve(&check.target, snapshot),
+    };
+    let (status, actual) = match resolved {
         Resolved::Unavailable(reason) => (Status::Error, reason),
         Resolved::Missing(why) => match check.expect {
             Expectation::Exists(false) => (Status::Pass, why),

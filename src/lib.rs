@@ -5,6 +5,7 @@
 //! See docs/architecture.md.
 
 pub mod cli;
+pub mod cluster;
 pub mod grade;
 pub mod history;
 pub mod jsonpath;

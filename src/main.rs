@@ -86,13 +86,15 @@ fn run(args: Cli) -> Result<u8, Failure> {
             let entry = lib
                 .get(&g.id)
                 .ok_or_else(|| cli::unknown_scenario(&lib, &g.id))?;
-            if g.snapshot.is_empty() {
-                return Err(Failure(
-                    "give --snapshot FILE… to grade a saved cluster state".into(),
-                ));
-            }
-            let report = cli::grade::grade_snapshot(entry, &g.snapshot)?;
+            let report = if g.snapshot.is_empty() {
+                cli::live::grade(entry, g.context.as_deref())?
+            } else {
+                cli::grade::grade_snapshot(entry, &g.snapshot)?
+            };
             cli::grade::emit(&report, &g)?;
+            if let Some(line) = cli::live::errors_line(&report) {
+                eprintln!("ckasim: {line}");
+            }
             if g.record {
                 let store = ckasim::session::Store::new(&ckasim::paths::home());
                 cli::grade::record(&store, entry, &report)?;
@@ -109,6 +111,9 @@ fn run(args: Cli) -> Result<u8, Failure> {
         }
         Some(Command::History(h)) => cli::history::run(&h, dir),
         Some(Command::Export(e)) => cli::export::run(&e, dir),
+        Some(Command::Snapshot(a)) => cli::snapshot::run(&cli::library_or_fail(dir)?, &a),
+        Some(Command::Reset(a)) => cli::reset::run(&cli::library_or_fail(dir)?, &a),
+        Some(Command::Doctor(a)) => cli::doctor::run(&cli::library_or_fail(dir)?, &a),
     }
 }
 

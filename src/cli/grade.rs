@@ -17,6 +17,9 @@ pub struct GradeArgs {
     /// Grade these snapshot files (kubectl get -o json|yaml output) instead of a cluster.
     #[arg(long, value_name = "FILE", num_args = 1..)]
     pub snapshot: Vec<PathBuf>,
+    /// Grade the cluster of this kubeconfig context (default: the current context).
+    #[arg(long, value_name = "NAME", conflicts_with = "snapshot")]
+    pub context: Option<String>,
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
     /// Write the report to FILE instead of standard output.

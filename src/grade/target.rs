@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use crate::kind::Kind;
-use crate::library::rubric::{Selection, Target};
+use crate::library::rubric::{Expectation, Selection, Target};
 use crate::snapshot::{Object, Snapshot};
 
 pub enum Resolved<'a> {
@@ -18,16 +18,43 @@ fn in_ns(ns: Option<&str>) -> String {
     ns.map(|n| format!(" in namespace {n}")).unwrap_or_default()
 }
 
-pub fn resolve<'a>(t: &Target, s: &'a Snapshot) -> Resolved<'a> {
-    let ns = t.namespace.as_deref();
+/// The (kind, namespace) lists a check reads: its target's kind; for "the
+/// pods of" a workload also the workload and what links pods to it; for
+/// expectations a pod template inherits from its ServiceAccount, the
+/// ServiceAccounts. `cluster` fetches exactly these; a check whose list
+/// could not be read is an error, not a failure.
+pub fn lists_read(t: &Target, e: Option<&Expectation>) -> Vec<(Kind, Option<String>)> {
     let mut kinds = vec![t.kind];
     if let Selection::PodsOf { kind, .. } = &t.select {
         kinds.extend([*kind, Kind::ReplicaSet]);
-    }
-    for k in kinds {
-        if let Some(reason) = s.unavailable(k, if k.namespaced() { ns } else { None }) {
-            return Resolved::Unavailable(reason.to_string());
+        if *kind == Kind::CronJob {
+            kinds.push(Kind::Job);
         }
+    }
+    let inherits = matches!(
+        e,
+        Some(Expectation::PullSecret(_) | Expectation::TokenMounted(_))
+    );
+    if inherits && t.kind.has_pod_spec() && t.kind != Kind::Pod {
+        kinds.push(Kind::ServiceAccount);
+    }
+    kinds
+        .into_iter()
+        .map(|k| (k, t.namespace.clone().filter(|_| k.namespaced())))
+        .collect()
+}
+
+/// Why a list the check reads could not be read, if one could not.
+pub fn unavailable<'a>(t: &Target, e: Option<&Expectation>, s: &'a Snapshot) -> Option<&'a str> {
+    lists_read(t, e)
+        .into_iter()
+        .find_map(|(k, ns)| s.unavailable(k, ns.as_deref()))
+}
+
+pub fn resolve<'a>(t: &Target, s: &'a Snapshot) -> Resolved<'a> {
+    let ns = t.namespace.as_deref();
+    if let Some(reason) = unavailable(t, None, s) {
+        return Resolved::Unavailable(reason.to_string());
     }
     let mut objects: Vec<&Object> = match &t.select {
         Selection::Name(name) => match s.get(t.kind, ns, name) {

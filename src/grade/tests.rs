@@ -547,3 +547,23 @@ fn pods_of_a_deployment_follow_its_current_replica_set() {
             .all(|p| p.name.starts_with("secure-app-757c767995-"))
     );
 }
+
+#[test]
+fn an_unreadable_service_account_list_makes_an_inherited_pull_secret_an_error() {
+    let mut s = snapshot_of(&solved_value());
+    s.mark_unavailable(
+        crate::kind::Kind::ServiceAccount,
+        Some("secure-workspace".into()),
+        "forbidden: cannot list serviceaccounts in namespace 'secure-workspace'".into(),
+    );
+    let r = run(
+        "secure-workspace",
+        "target = { kind = \"Deployment\", namespace = \"secure-workspace\", name = \"secure-app\" }\npull_secret = \"regcred\"",
+        &s,
+    );
+    assert_status(&r, Status::Error);
+    assert_eq!(
+        r.actual,
+        "forbidden: cannot list serviceaccounts in namespace 'secure-workspace'"
+    );
+}

@@ -1,0 +1,193 @@
+//! `ckasim doctor`: is everything in place to practise? One line per
+//! finding: `ok …`, or what to do.
+
+use std::collections::BTreeSet;
+use std::ffi::OsString;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use crate::cluster::{
+    Cluster, ConnectOptions, Permission, allowed_contexts, check_changes_allowed, config_file,
+    kubeconfig_files, plan,
+};
+use crate::library::Library;
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Kubeconfig context to check (default: the current context).
+    #[arg(long, value_name = "NAME")]
+    pub context: Option<String>,
+}
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub ok: bool,
+    pub text: String,
+}
+
+impl Finding {
+    fn ok(text: impl Into<String>) -> Finding {
+        Finding {
+            ok: true,
+            text: text.into(),
+        }
+    }
+
+    fn fix(text: impl Into<String>) -> Finding {
+        Finding {
+            ok: false,
+            text: text.into(),
+        }
+    }
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mark = if self.ok { "ok " } else { "fix" };
+        write!(f, "{mark}  {}", self.text)
+    }
+}
+
+/// Prints the findings; exit code 0 when all are ok, 1 otherwise.
+pub fn run(lib: &Library, args: &DoctorArgs) -> Result<u8, super::Failure> {
+    let options = ConnectOptions {
+        context: args.context.clone(),
+        ..ConnectOptions::default()
+    };
+    let path = std::env::var_os("PATH");
+    let findings = super::live::runtime()?.block_on(diagnose(lib, &options, path));
+    for f in &findings {
+        println!("{f}");
+    }
+    Ok(u8::from(findings.iter().any(|f| !f.ok)))
+}
+
+pub async fn diagnose(
+    lib: &Library,
+    options: &ConnectOptions,
+    path: Option<OsString>,
+) -> Vec<Finding> {
+    let mut findings = cluster_findings(lib, options).await;
+    findings.push(tool(
+        "kind",
+        path.as_ref(),
+        "https://kind.sigs.k8s.io/docs/user/quick-start/#installation",
+    ));
+    findings.push(tool(
+        "kubectl",
+        path.as_ref(),
+        "https://kubernetes.io/docs/tasks/tools/",
+    ));
+    findings
+}
+
+async fn cluster_findings(lib: &Library, options: &ConnectOptions) -> Vec<Finding> {
+    let files: Vec<PathBuf> = kubeconfig_files(options.kubeconfig.as_deref())
+        .into_iter()
+        .filter(|f| f.is_file())
+        .collect();
+    if files.is_empty() {
+        // connect() words what is missing and what to do.
+        return Cluster::connect_with(options)
+            .await
+            .err()
+            .map(|e| Finding::fix(e.to_string()))
+            .into_iter()
+            .collect();
+    }
+    let shown: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    let mut findings = vec![Finding::ok(format!("kubeconfig {}", shown.join(", ")))];
+    findings.extend(context_findings(lib, options).await);
+    findings
+}
+
+async fn context_findings(lib: &Library, options: &ConnectOptions) -> Vec<Finding> {
+    let cluster = match Cluster::connect_with(options).await {
+        Ok(c) => c,
+        Err(e) => return vec![Finding::fix(e.to_string())],
+    };
+    let mut findings = Vec::new();
+    let allowed = allowed_contexts(&config_file()).unwrap_or_default();
+    let changes = if check_changes_allowed(cluster.context(), &allowed).is_ok() {
+        String::new()
+    } else {
+        format!(
+            " (not a kind cluster: start and reset need --allow-context {})",
+            cluster.context()
+        )
+    };
+    findings.push(Finding::ok(format!(
+        "context {} at {}{changes}",
+        cluster.context(),
+        cluster.server()
+    )));
+    match cluster.version().await {
+        Ok(v) => findings.push(Finding::ok(format!("server reachable, Kubernetes {v}"))),
+        Err(e) => {
+            findings.push(Finding::fix(e.to_string()));
+            return findings;
+        }
+    }
+    findings.push(permissions(lib, &cluster).await);
+    findings
+}
+
+/// Every read the library's rubrics make, asked of the API server.
+async fn permissions(lib: &Library, cluster: &Cluster) -> Finding {
+    let needed: BTreeSet<Permission> = lib
+        .entries()
+        .iter()
+        .flat_map(|e| plan(&e.rubric))
+        .map(|r| Permission::of_read(&r))
+        .collect();
+    let answers = futures::future::join_all(needed.iter().map(|p| cluster.can(p))).await;
+    let mut denied = Vec::new();
+    for (p, answer) in needed.iter().zip(answers) {
+        match answer {
+            Ok(true) => {}
+            Ok(false) => denied.push(p.to_string()),
+            Err(e) => return Finding::fix(format!("permissions: {e}")),
+        }
+    }
+    if denied.is_empty() {
+        let kinds: BTreeSet<&str> = needed.iter().map(|p| p.kind.api().plural).collect();
+        Finding::ok(format!(
+            "permissions: the grader may read {} ({} access reviews)",
+            kinds.into_iter().collect::<Vec<_>>().join(", "),
+            needed.len()
+        ))
+    } else {
+        Finding::fix(format!(
+            "permissions: cannot {}: grant the grader role: kubectl apply -f assets/grader-rbac.yaml",
+            denied.join(", ")
+        ))
+    }
+}
+
+fn tool(name: &str, path: Option<&OsString>, install: &str) -> Finding {
+    match find_on_path(name, path) {
+        Some(p) => Finding::ok(format!("{name} {}", p.display())),
+        None => Finding::fix(format!("{name} not found on PATH: install it: {install}")),
+    }
+}
+
+fn find_on_path(name: &str, path: Option<&OsString>) -> Option<PathBuf> {
+    std::env::split_paths(path?)
+        .map(|dir| dir.join(name))
+        .find(|p| is_executable(p))
+}
+
+#[cfg(unix)]
+fn is_executable(p: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt as _;
+    p.metadata()
+        .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(not(unix))]
+fn is_executable(p: &Path) -> bool {
+    p.with_extension("exe").is_file() || p.is_file()
+}
