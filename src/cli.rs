@@ -9,6 +9,7 @@ pub mod live;
 pub mod pod_security;
 pub mod reset;
 pub mod snapshot;
+pub mod start;
 pub mod validate;
 
 use std::path::PathBuf;
@@ -57,18 +58,9 @@ pub enum Command {
     /// Check the kubeconfig, the cluster, the grader's permissions, kind and kubectl.
     Doctor(doctor::DoctorArgs),
     /// Start a timed attempt at a scenario in the TUI.
-    Start(StartArgs),
-}
-
-#[derive(Debug, clap::Args)]
-pub struct StartArgs {
-    /// Scenario id (see `ckasim list`).
-    pub id: String,
-    #[arg(long, value_enum, default_value_t = crate::session::Mode::Exam)]
-    pub mode: crate::session::Mode,
-    /// Kubeconfig context to use (default: the current context).
-    #[arg(long, value_name = "NAME")]
-    pub context: Option<String>,
+    Start(start::StartArgs),
+    /// The same scenario and mode again, from a clean cluster state.
+    Replay(start::ReplayArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -7,6 +7,7 @@ mod access;
 mod failure;
 mod fetch;
 mod kubeconfig;
+mod port;
 mod safety;
 mod setup;
 
@@ -33,7 +34,9 @@ pub use safety::{
 pub use setup::{SetupObject, setup_objects};
 
 /// A connection to one kubeconfig context. Creating it reads the kubeconfig
-/// only; the first request is the first contact with the server.
+/// only; the first request is the first contact with the server. Cloning
+/// shares the connection.
+#[derive(Clone)]
 pub struct Cluster {
     client: Client,
     context: String,

@@ -5,8 +5,6 @@ use std::process::ExitCode;
 use clap::Parser as _;
 
 use ckasim::cli::{self, Cli, Command, Failure};
-use ckasim::library::Library;
-use ckasim::tui::app::Launch;
 
 fn main() -> ExitCode {
     let args = match Cli::try_parse() {
@@ -49,21 +47,9 @@ fn usage_error(e: &clap::Error) -> ExitCode {
 fn run(args: Cli) -> Result<u8, Failure> {
     let dir = args.scenarios.as_deref();
     match args.command {
-        None => {
-            let lib = cli::library_or_fail(dir)?;
-            tui(lib, Launch::Picker, None)
-        }
-        Some(Command::Start(s)) => {
-            let lib = cli::library_or_fail(dir)?;
-            if lib.get(&s.id).is_none() {
-                return Err(cli::unknown_scenario(&lib, &s.id));
-            }
-            let launch = Launch::Start {
-                id: s.id,
-                mode: s.mode,
-            };
-            tui(lib, launch, s.context)
-        }
+        None => cli::start::picker(cli::library_or_fail(dir)?),
+        Some(Command::Start(s)) => cli::start::start(cli::library_or_fail(dir)?, &s),
+        Some(Command::Replay(r)) => cli::start::replay(cli::library_or_fail(dir)?, &r),
         Some(Command::List { format }) => {
             let lib = cli::library_or_fail(dir)?;
             print!("{}", cli::list::render(&lib, format));
@@ -115,21 +101,4 @@ fn run(args: Cli) -> Result<u8, Failure> {
         Some(Command::Reset(a)) => cli::reset::run(&cli::library_or_fail(dir)?, &a),
         Some(Command::Doctor(a)) => cli::doctor::run(&cli::library_or_fail(dir)?, &a),
     }
-}
-
-/// The TUI. Until the live cluster layer is wired in here, grading reports
-/// every check as `error` (cluster unreachable), never as a mistake.
-fn tui(library: Library, launch: Launch, context: Option<String>) -> Result<u8, Failure> {
-    let context = context
-        .or_else(|| ckasim::tui::shell::current_context(&ckasim::tui::shell::kubeconfig_files()));
-    let cluster = std::sync::Arc::new(ckasim::tui::Offline::new(
-        context,
-        "no cluster connection in this build",
-    ));
-    let options = ckasim::tui::Options {
-        library,
-        launch,
-        home: ckasim::paths::home(),
-    };
-    ckasim::tui::run_blocking(options, cluster).map_err(|e| Failure(e.to_string()))
 }

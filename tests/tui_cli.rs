@@ -49,3 +49,39 @@ fn start_rejects_an_unknown_mode() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("invalid value 'timed' for '--mode"));
 }
+
+#[test]
+fn replay_without_an_attempt_says_so() {
+    let home = tempfile::tempdir().unwrap();
+    let out = ckasim(&home).arg("replay").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim_end(),
+        "ckasim: no session 'last' (see 'ckasim history')"
+    );
+}
+
+#[test]
+fn replay_of_a_recorded_attempt_needs_a_terminal_before_touching_a_cluster() {
+    let home = tempfile::tempdir().unwrap();
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/fixtures/secure-workspace/solved.json"
+    );
+    let out = ckasim(&home)
+        .args([
+            "grade",
+            "secure-workspace",
+            "--record",
+            "--snapshot",
+            fixture,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let out = ckasim(&home).args(["replay", "last"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("ckasim: the TUI needs a terminal"), "{err}");
+}

@@ -56,13 +56,7 @@ impl Read {
 /// names are asked for.
 pub fn plan(rubric: &Rubric) -> Vec<Read> {
     let mut reads = BTreeSet::new();
-    let checks = rubric
-        .criteria
-        .iter()
-        .flat_map(|c| &c.checks)
-        .map(|k| (&k.target, Some(&k.expect)));
-    let notes = rubric.report_pod_security.iter().map(|t| (t, None));
-    for (target, expect) in checks.chain(notes) {
+    for (target, expect) in rubric.reads() {
         for (kind, namespace) in lists_read(target, expect) {
             let by_name = match &target.select {
                 Selection::Name(name) if kind == target.kind && !kind.namespaced() => {

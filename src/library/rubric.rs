@@ -32,6 +32,16 @@ impl Rubric {
         self.criteria.iter().map(Criterion::max_score).sum()
     }
 
+    /// Every target with the expectation checked on it (`None` for the
+    /// information-only Pod Security notes): what decides which lists a
+    /// grade reads (`grade::target::lists_read`).
+    pub fn reads(&self) -> impl Iterator<Item = (&Target, Option<&Expectation>)> {
+        self.criteria
+            .iter()
+            .flat_map(|c| c.checks.iter().map(|k| (&k.target, Some(&k.expect))))
+            .chain(self.report_pod_security.iter().map(|t| (t, None)))
+    }
+
     /// Every target the rubric reads, for fetching exactly what it needs.
     pub fn targets(&self) -> impl Iterator<Item = &Target> {
         self.criteria

@@ -4,9 +4,9 @@
 
 use futures::future::BoxFuture;
 
+use crate::grade::target::lists_read;
 use crate::kind::Kind;
 use crate::library::Rubric;
-use crate::library::rubric::Selection;
 use crate::snapshot::Snapshot;
 
 /// The cluster as the TUI sees it. Every method returns at once; the work
@@ -60,14 +60,11 @@ impl ClusterPort for Offline {
 /// Every kind the rubric reads, in every namespace: what a grader without a
 /// cluster must mark unavailable.
 pub fn kinds_read(rubric: &Rubric) -> Vec<Kind> {
-    let mut kinds = Vec::new();
-    for t in rubric.targets() {
-        kinds.push(t.kind);
-        if let Selection::PodsOf { kind, .. } = &t.select {
-            // "The pods of Deployment X" goes through its ReplicaSets.
-            kinds.extend([*kind, Kind::ReplicaSet]);
-        }
-    }
+    let mut kinds: Vec<Kind> = rubric
+        .reads()
+        .flat_map(|(t, e)| lists_read(t, e))
+        .map(|(kind, _)| kind)
+        .collect();
     kinds.sort();
     kinds.dedup();
     kinds

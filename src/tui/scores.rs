@@ -13,6 +13,31 @@ pub struct PastScore {
     pub max_score: u32,
     pub percent: f64,
     pub graded_at: DateTime<Utc>,
+    /// Score per criterion id, to compare attempts criterion by criterion.
+    pub criteria: Vec<(String, u32)>,
+}
+
+impl PastScore {
+    pub fn of(session_id: &str, report: &crate::report::Report) -> PastScore {
+        PastScore {
+            session_id: session_id.to_string(),
+            scenario: report.scenario.clone(),
+            score: report.score,
+            max_score: report.max_score,
+            percent: report.percent,
+            graded_at: report.graded_at,
+            criteria: report
+                .criteria
+                .iter()
+                .map(|c| (c.id.clone(), c.score))
+                .collect(),
+        }
+    }
+
+    /// This attempt's score for a criterion, if it had that criterion.
+    pub fn criterion(&self, id: &str) -> Option<u32> {
+        self.criteria.iter().find(|(c, _)| c == id).map(|(_, s)| *s)
+    }
 }
 
 /// The result of every finished attempt in the store (unreadable session
@@ -23,18 +48,21 @@ pub fn past_scores(store: &Store) -> Vec<PastScore> {
         .0
         .iter()
         .filter(|s| s.is_finished())
-        .filter_map(|s| {
-            let r = s.result()?;
-            Some(PastScore {
-                session_id: s.id.clone(),
-                scenario: s.scenario.clone(),
-                score: r.score,
-                max_score: r.max_score,
-                percent: r.percent,
-                graded_at: r.graded_at,
-            })
-        })
+        .filter_map(|s| Some(PastScore::of(&s.id, s.result()?)))
         .collect()
+}
+
+/// The latest attempt at `scenario` before this one (`excluding`), to show
+/// what changed criterion by criterion.
+pub fn previous<'a>(
+    scores: &'a [PastScore],
+    scenario: &str,
+    excluding: Option<&str>,
+) -> Option<&'a PastScore> {
+    scores
+        .iter()
+        .filter(|p| p.scenario == scenario && Some(p.session_id.as_str()) != excluding)
+        .max_by_key(|p| p.graded_at)
 }
 
 /// The best score of `scenario`, leaving out the attempt `excluding`.

@@ -54,6 +54,22 @@ pub const SOLUTION_MANIFESTS: &str = "Manifests";
 pub const NO_SOLUTION: &str = "This scenario has no reference solution.";
 pub const FIRST_ATTEMPT: &str = "First graded attempt at this scenario.";
 
+/// The change of a criterion's score since the previous attempt, padded to
+/// line up: `+15 `, `±0  `, `-3  `.
+pub fn since_last(delta: i64) -> String {
+    let text = match delta {
+        0 => "±0".to_string(),
+        d if d > 0 => format!("+{d}"),
+        d => d.to_string(),
+    };
+    format!("{text:<4}")
+}
+
+pub fn last_attempt(score: u32, max: u32, date: &str, delta: i64) -> String {
+    let sign = if delta > 0 { "+" } else { "" };
+    format!("Last attempt: {score}/{max} on {date} ({sign}{delta} now).")
+}
+
 pub const HELP_TITLE: &str = "Keys";
 pub const HELP_CLOSE: &str = "Esc or ? closes this help.";
 pub const CONFIRM_QUIT_TITLE: &str = "Quit?";

@@ -278,14 +278,7 @@ fn on_graded(app: &mut App, graded: Graded) -> Option<Effect> {
         Purpose::Final => {
             exam.session.finish(graded.requested_at);
             exam.results_scroll = 0;
-            app.history.push(PastScore {
-                session_id: exam.session.id.clone(),
-                scenario: exam.session.scenario.clone(),
-                score: report.score,
-                max_score: report.max_score,
-                percent: report.percent,
-                graded_at: report.graded_at,
-            });
+            app.history.push(PastScore::of(&exam.session.id, &report));
             app.screen = Screen::Results;
             app.overlay = None;
             app.message = None;

@@ -16,6 +16,20 @@ use crate::tui::{markdown, scores, strings};
 
 const BAR_WIDTH: usize = 20;
 
+/// The criterion's change since the previous attempt, coloured.
+fn since_last(before: Option<u32>, now: u32) -> Span<'static> {
+    let Some(before) = before else {
+        return Span::raw("");
+    };
+    let delta = i64::from(now) - i64::from(before);
+    let colour = match delta.signum() {
+        1 => Color::Green,
+        -1 => Color::Red,
+        _ => Color::DarkGray,
+    };
+    Span::styled(strings::since_last(delta), Style::new().fg(colour))
+}
+
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let (Some(exam), Some(entry)) = (app.exam.as_ref(), app.entry()) else {
         return;
@@ -90,6 +104,16 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         },
     );
 
+    let previous = scores::previous(&app.history, &report.scenario, Some(&exam.session.id));
+    if let Some(p) = previous {
+        lines.push(Line::raw(strings::last_attempt(
+            p.score,
+            p.max_score,
+            &p.graded_at.format("%Y-%m-%d").to_string(),
+            i64::from(report.score) - i64::from(p.score),
+        )));
+    }
+
     let errors = report.errors().count();
     if errors > 0 {
         lines.push(Line::styled(
@@ -121,7 +145,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
                 crate::report::text::bar(c.score, c.max_score, BAR_WIDTH),
                 Style::new().fg(colour),
             ),
-            Span::raw(format!(" {:>3}/{:<3} {}", c.score, c.max_score, c.title)),
+            Span::raw(format!(" {:>3}/{:<3} ", c.score, c.max_score)),
+            since_last(previous.and_then(|p| p.criterion(&c.id)), c.score),
+            Span::raw(c.title.clone()),
         ]));
         for k in &c.checks {
             lines.push(check_line(k));

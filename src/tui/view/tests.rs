@@ -150,6 +150,38 @@ fn results_solved_120x40() {
 }
 
 #[test]
+fn results_compare_each_criterion_with_the_last_attempt() {
+    let mut h = Harness::with(
+        Launch::Start {
+            id: "secure-workspace".into(),
+            mode: Mode::Exam,
+        },
+        Box::new(FixturePort::file("solved.json")),
+        Some(home_with_an_earlier_attempt()),
+        t0(),
+    );
+    h.type_keys("gy");
+    let screen = h.text(120, 40);
+    assert!(screen.contains("Last attempt: 85/100 on "), "{screen}");
+    assert!(screen.contains("(+15 now)"), "{screen}");
+    let line = |id: &str| {
+        screen
+            .lines()
+            .find(|l| l.contains(id) && l.contains('/'))
+            .unwrap_or("")
+            .to_string()
+    };
+    assert!(
+        line("verification").contains("15/15  +15 The running pods"),
+        "{screen}"
+    );
+    assert!(
+        line("service-account").contains("15/15  ±0  Namespace"),
+        "{screen}"
+    );
+}
+
+#[test]
 fn results_pods_pending_80x24_scrolled_to_the_failures() {
     let mut h = Harness::with(
         Launch::Start {
