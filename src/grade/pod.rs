@@ -9,9 +9,10 @@ pub struct Container<'a> {
     pub value: &'a Value,
 }
 
-/// Init containers, then containers: every one the kubelet runs to completion or keeps running.
-pub fn containers<'a>(spec: &'a Value, only: Option<&str>) -> Vec<Container<'a>> {
-    ["initContainers", "containers"]
+/// The containers listed under `fields` of a pod spec, in that order, or
+/// only the one named `only`.
+fn listed<'a>(spec: &'a Value, fields: &[&str], only: Option<&str>) -> Vec<Container<'a>> {
+    fields
         .iter()
         .filter_map(|f| spec.get(*f).and_then(Value::as_array))
         .flatten()
@@ -23,19 +24,15 @@ pub fn containers<'a>(spec: &'a Value, only: Option<&str>) -> Vec<Container<'a>>
         .collect()
 }
 
+/// Init containers, then containers: every one the kubelet runs to completion or keeps running.
+pub fn containers<'a>(spec: &'a Value, only: Option<&str>) -> Vec<Container<'a>> {
+    listed(spec, &["initContainers", "containers"], only)
+}
+
 /// The app containers only (no init containers): those that probes and
 /// resource rules are about.
 pub fn app_containers<'a>(spec: &'a Value, only: Option<&str>) -> Vec<Container<'a>> {
-    spec.get("containers")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .map(|c| Container {
-            name: c.get("name").and_then(Value::as_str).unwrap_or("?"),
-            value: c,
-        })
-        .filter(|c| only.is_none_or(|n| n == c.name))
-        .collect()
+    listed(spec, &["containers"], only)
 }
 
 /// Where an effective value comes from.

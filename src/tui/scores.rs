@@ -52,27 +52,32 @@ pub fn past_scores(store: &Store) -> Vec<PastScore> {
         .collect()
 }
 
+/// The other attempts at `scenario` (all but `excluding`).
+fn others<'a>(
+    scores: &'a [PastScore],
+    scenario: &'a str,
+    excluding: Option<&'a str>,
+) -> impl Iterator<Item = &'a PastScore> + 'a {
+    scores
+        .iter()
+        .filter(move |p| p.scenario == scenario && Some(p.session_id.as_str()) != excluding)
+}
+
 /// The latest attempt at `scenario` before this one (`excluding`), to show
 /// what changed criterion by criterion.
 pub fn previous<'a>(
     scores: &'a [PastScore],
-    scenario: &str,
-    excluding: Option<&str>,
+    scenario: &'a str,
+    excluding: Option<&'a str>,
 ) -> Option<&'a PastScore> {
-    scores
-        .iter()
-        .filter(|p| p.scenario == scenario && Some(p.session_id.as_str()) != excluding)
-        .max_by_key(|p| p.graded_at)
+    others(scores, scenario, excluding).max_by_key(|p| p.graded_at)
 }
 
 /// The best score of `scenario`, leaving out the attempt `excluding`.
 pub fn best<'a>(
     scores: &'a [PastScore],
-    scenario: &str,
-    excluding: Option<&str>,
+    scenario: &'a str,
+    excluding: Option<&'a str>,
 ) -> Option<&'a PastScore> {
-    scores
-        .iter()
-        .filter(|p| p.scenario == scenario && Some(p.session_id.as_str()) != excluding)
-        .max_by(|a, b| a.percent.total_cmp(&b.percent))
+    others(scores, scenario, excluding).max_by(|a, b| a.percent.total_cmp(&b.percent))
 }
