@@ -567,3 +567,16 @@ fn an_unreadable_service_account_list_makes_an_inherited_pull_secret_an_error() 
         "forbidden: cannot list serviceaccounts in namespace 'secure-workspace'"
     );
 }
+
+#[test]
+fn a_field_check_on_secret_values_is_refused_at_load() {
+    let scen = "id = \"t\"\ntitle = \"T\"\nsummary = \"S\"\ndomain = \"storage\"\ndifficulty = \"easy\"\ntime_limit = \"5m\"\nnamespaces = [\"ns\"]\n[[tasks]]\nid = \"a\"\ntitle = \"A\"\nbody = \"B\"\n";
+    let s = scenario::parse("scenarios/t.toml", scen, &|_| None).unwrap();
+    let rub = "pass_percent = 66\n[[criteria]]\nid = \"c\"\ntitle = \"C\"\ntasks = [\"a\"]\n[[criteria.checks]]\ntitle = \"k\"\npoints = 1\ntarget = { kind = \"Secret\", namespace = \"ns\", name = \"x\" }\nfield = { path = \"{.data.password}\", present = true }\n";
+    let errors = rubric::parse("grading/t.toml", rub, &s).unwrap_err();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(
+        errors[0].to_string(),
+        "grading/t.toml:9:10: check 'k': a field check cannot read Secret values (they are redacted in snapshots); use registry_credentials"
+    );
+}
