@@ -5,7 +5,7 @@
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use unicode_width::UnicodeWidthStr as _;
+use unicode_width::{UnicodeWidthChar as _, UnicodeWidthStr as _};
 
 pub fn code_style() -> Style {
     Style::new().fg(Color::Yellow)
@@ -45,6 +45,9 @@ struct Renderer {
     lists: Vec<Option<u64>>,
     code_block: Option<String>,
     table: Option<Table>,
+    /// A line break of the source text not yet written: a space, except
+    /// between two wide (CJK) characters, where Chinese text has none.
+    soft_break: bool,
 }
 
 #[derive(Default)]
@@ -62,6 +65,19 @@ impl Renderer {
     }
 
     fn push_text(&mut self, text: &str, style: Style) {
+        if std::mem::take(&mut self.soft_break) {
+            let before = match &self.table {
+                Some(t) => t.cell.chars().last(),
+                None => self.current.last().and_then(|s| s.content.chars().last()),
+            };
+            let wide = |c: Option<char>| c.and_then(|c| c.width()) == Some(2);
+            // Full-width punctuation (，。：) carries its own spacing.
+            let punct = before
+                .is_some_and(|c| matches!(c, '\u{3000}'..='\u{303F}' | '\u{FF00}'..='\u{FF65}'));
+            if !(punct || wide(before) && wide(text.chars().next())) {
+                self.push_text(" ", Style::new());
+            }
+        }
         if let Some(t) = &mut self.table {
             t.cell.push_str(text);
         } else {
@@ -71,6 +87,7 @@ impl Renderer {
 
     /// Ends the current line, if it has anything.
     fn flush(&mut self) {
+        self.soft_break = false;
         if !self.current.is_empty() {
             self.lines
                 .push(Line::from(std::mem::take(&mut self.current)));
@@ -101,7 +118,7 @@ impl Renderer {
                 }
             }
             Event::Code(code) => self.push_text(&code, self.style().patch(code_style())),
-            Event::SoftBreak => self.push_text(" ", Style::new()),
+            Event::SoftBreak => self.soft_break = true,
             Event::HardBreak => self.flush(),
             Event::Rule => {
                 self.blank();
@@ -285,6 +302,15 @@ mod tests {
             .iter()
             .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
             .collect()
+    }
+
+    #[test]
+    fn a_source_line_break_is_a_space_except_between_chinese_characters() {
+        let lines = render("use it,\nthen 使所有\n运行的 Pod，\n**docker** 类型");
+        assert_eq!(
+            plain(&lines),
+            ["use it, then 使所有运行的 Pod，docker 类型"]
+        );
     }
 
     #[test]
