@@ -5,7 +5,7 @@
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use unicode_width::{UnicodeWidthChar as _, UnicodeWidthStr as _};
+use unicode_width::UnicodeWidthStr as _;
 
 pub fn code_style() -> Style {
     Style::new().fg(Color::Yellow)
@@ -70,7 +70,8 @@ impl Renderer {
                 Some(t) => t.cell.chars().last(),
                 None => self.current.last().and_then(|s| s.content.chars().last()),
             };
-            let wide = |c: Option<char>| c.and_then(|c| c.width()) == Some(2);
+            let wide =
+                |c: Option<char>| c.and_then(unicode_width::UnicodeWidthChar::width) == Some(2);
             // Full-width punctuation (，。：) carries its own spacing.
             let punct = before
                 .is_some_and(|c| matches!(c, '\u{3000}'..='\u{303F}' | '\u{FF00}'..='\u{FF65}'));
