@@ -237,12 +237,8 @@ pub(super) fn host_probes_and_host_lifecycle(pod: &Pod<'_>) -> Option<Failure> {
 
 /// `check_privileged.go`.
 pub(super) fn privileged(pod: &Pod<'_>) -> Option<Failure> {
-    let bad_containers: Vec<&str> = pod
-        .containers
-        .iter()
-        .filter(|container| boolean(container.security_context(), "privileged") == Some(true))
-        .map(|container| container.name)
-        .collect();
+    let bad_containers =
+        pod.containers_where(|context| boolean(context, "privileged") == Some(true));
     if bad_containers.is_empty() {
         return None;
     }
@@ -337,15 +333,9 @@ pub(super) fn se_linux_options<'a>(pod: &Pod<'a>, allowed_types: &[&str]) -> Opt
     {
         bad_setters.push("pod".to_owned());
     }
-    let bad_containers: Vec<&str> = pod
-        .containers
-        .iter()
-        .filter(|container| {
-            object(container.security_context(), "seLinuxOptions")
-                .is_some_and(|options| !valid(options))
-        })
-        .map(|container| container.name)
-        .collect();
+    let bad_containers = pod.containers_where(|context| {
+        object(context, "seLinuxOptions").is_some_and(|options| !valid(options))
+    });
     if !bad_containers.is_empty() {
         bad_setters.push(containers_phrase(&bad_containers));
     }
@@ -543,12 +533,7 @@ pub(super) fn sysctls(pod: &Pod<'_>, allowed: &[&[&str]]) -> Option<Failure> {
 pub(super) fn windows_host_process(pod: &Pod<'_>) -> Option<Failure> {
     let host_process =
         |context: Option<&Value>| boolean(object(context, "windowsOptions"), "hostProcess");
-    let bad_containers: Vec<&str> = pod
-        .containers
-        .iter()
-        .filter(|container| host_process(container.security_context()) == Some(true))
-        .map(|container| container.name)
-        .collect();
+    let bad_containers = pod.containers_where(|context| host_process(context) == Some(true));
     let mut setters = Vec::new();
     if host_process(pod.security_context()) == Some(true) {
         setters.push("pod".to_owned());

@@ -96,6 +96,19 @@ impl<'a> Pod<'a> {
         boolean(self.spec, "hostUsers") == Some(false)
     }
 
+    /// The names of the containers whose securityContext `bad` rejects, in
+    /// upstream's container order: the list most checks word their detail with.
+    pub(super) fn containers_where(
+        &self,
+        mut bad: impl FnMut(Option<&'a Value>) -> bool,
+    ) -> Vec<&'a str> {
+        self.containers
+            .iter()
+            .filter(|container| bad(container.security_context()))
+            .map(|container| container.name)
+            .collect()
+    }
+
     pub(super) fn volumes(&self) -> impl Iterator<Item = &'a Value> {
         array(self.spec, "volumes")
             .iter()

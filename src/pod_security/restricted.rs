@@ -7,14 +7,8 @@ use super::{
 
 /// `allowPrivilegeEscalation_1_8`: every container must set it to false explicitly.
 pub(super) fn allow_privilege_escalation_1_8(pod: &Pod<'_>) -> Option<Failure> {
-    let bad_containers: Vec<&str> = pod
-        .containers
-        .iter()
-        .filter(|container| {
-            boolean(container.security_context(), "allowPrivilegeEscalation") != Some(false)
-        })
-        .map(|container| container.name)
-        .collect();
+    let bad_containers =
+        pod.containers_where(|context| boolean(context, "allowPrivilegeEscalation") != Some(false));
     if bad_containers.is_empty() {
         return None;
     }
@@ -223,12 +217,7 @@ pub(super) fn run_as_user_1_23(pod: &Pod<'_>) -> Option<Failure> {
     if is_root(pod.security_context()) {
         bad_setters.push("pod".to_owned());
     }
-    let bad_containers: Vec<&str> = pod
-        .containers
-        .iter()
-        .filter(|container| is_root(container.security_context()))
-        .map(|container| container.name)
-        .collect();
+    let bad_containers = pod.containers_where(is_root);
     if !bad_containers.is_empty() {
         bad_setters.push(containers_phrase(&bad_containers));
     }
