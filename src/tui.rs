@@ -51,19 +51,6 @@ pub enum TuiError {
     NoTerminal,
     #[error("cannot use the terminal: {0}")]
     Terminal(std::io::Error),
-    #[error("cannot start the async runtime: {0}")]
-    Runtime(std::io::Error),
-}
-
-/// Runs the TUI on a runtime of its own (for a synchronous `main`).
-pub fn run_blocking(options: Options, cluster: Arc<dyn ClusterPort>) -> Result<u8, TuiError> {
-    // One thread is plenty for a terminal and a few HTTP calls, and keeps
-    // the idle cost at a single sleeping thread.
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(TuiError::Runtime)?;
-    runtime.block_on(run(options, cluster))
 }
 
 /// Runs the TUI until the user quits (exit code 0) or a signal arrives.

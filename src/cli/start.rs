@@ -126,13 +126,9 @@ fn run(
     if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
         return Err(Failure(tui::TuiError::NoTerminal.to_string()));
     }
-    // One thread: the kube client's connection lives on the runtime it was
-    // made on, so the TUI runs on the same one.
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure(format!("cannot start the async runtime: {e}")))?;
-    runtime.block_on(async move {
+    // The kube client's connection lives on the runtime it was made on, so
+    // the TUI runs on the same one: a single thread also keeps idle cost low.
+    super::live::runtime()?.block_on(async move {
         let port = connect_and_prepare(prepare, context, &allowed).await?;
         let options = tui::Options {
             library,
