@@ -153,15 +153,8 @@ impl Snapshot {
     pub fn read_files<P: AsRef<Path>>(paths: &[P]) -> Result<Snapshot, SnapshotError> {
         let mut snapshot = Snapshot::default();
         for path in paths {
-            let path = path.as_ref();
-            let file = path.display().to_string();
-            let bytes = std::fs::read(path).map_err(|e| SnapshotError::Read {
-                file: file.clone(),
-                reason: io_reason(&e),
-            })?;
-            let text = String::from_utf8(bytes)
-                .map_err(|_| SnapshotError::NotText { file: file.clone() })?;
-            for value in parse_documents(&file, &text)? {
+            let file = path.as_ref().display().to_string();
+            for value in read_documents(path.as_ref())? {
                 snapshot
                     .insert(value)
                     .map_err(|message| SnapshotError::Shape {
@@ -190,6 +183,18 @@ impl Snapshot {
             .collect();
         serde_json::json!({ "apiVersion": "v1", "kind": "List", "metadata": {}, "items": items })
     }
+}
+
+/// Reads one file of kubectl output or manifests into its objects.
+pub fn read_documents(path: &Path) -> Result<Vec<Value>, SnapshotError> {
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| SnapshotError::Read {
+        file: file.clone(),
+        reason: io_reason(&e),
+    })?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| SnapshotError::NotText { file: file.clone() })?;
+    parse_documents(&file, &text)
 }
 
 fn io_reason(e: &std::io::Error) -> String {

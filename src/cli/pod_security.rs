@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::Failure;
 use crate::pod_security::{self, Level, PolicyVersion};
-use crate::snapshot::parse_documents;
+use crate::snapshot::read_documents;
 
 #[derive(Debug, Args)]
 pub struct PodSecurityArgs {
@@ -49,20 +49,7 @@ pub struct Verdict {
 pub fn evaluate(args: &PodSecurityArgs) -> Result<Vec<Verdict>, Failure> {
     let mut out = Vec::new();
     for path in &args.files {
-        let file = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|e| {
-            Failure(format!(
-                "{file}: cannot read: {}",
-                if e.kind() == std::io::ErrorKind::NotFound {
-                    "no such file".to_string()
-                } else {
-                    e.to_string()
-                }
-            ))
-        })?;
-        let text = String::from_utf8(bytes)
-            .map_err(|_| Failure(format!("{file}: not JSON or YAML: not UTF-8 text")))?;
-        for doc in parse_documents(&file, &text).map_err(|e| Failure(e.to_string()))? {
+        for doc in read_documents(path).map_err(|e| Failure(e.to_string()))? {
             let Some((meta, spec)) = pod_security::pod_template(&doc) else {
                 continue;
             };
