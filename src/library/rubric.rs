@@ -15,6 +15,7 @@ use super::scenario::Scenario;
 use crate::evaluator::{self, EvaluatorCheck, TargetUse};
 use crate::jsonpath::JsonPath;
 use crate::kind::Kind;
+use crate::values::Selector;
 
 /// A loaded, validated rubric.
 #[derive(Debug, Clone)]
@@ -111,60 +112,28 @@ pub enum Quantifier {
     Any,
 }
 
-/// An equality-based label selector: `app=web,tier!=db,release,!canary`.
+/// A label selector as kubectl takes it: `app=web,tier!=db,release,!canary`,
+/// `env in (a,b)`, `env notin (c)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LabelSelector {
     pub text: String,
-    pub terms: Vec<LabelTerm>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LabelTerm {
-    Equals(String, String),
-    NotEquals(String, String),
-    Exists(String),
-    NotExists(String),
+    pub selector: Selector,
 }
 
 impl LabelSelector {
     pub fn parse(text: &str) -> Result<LabelSelector, String> {
-        let mut terms = Vec::new();
-        for part in text.split(',').map(str::trim) {
-            let term = if let Some((k, v)) = part.split_once("!=") {
-                LabelTerm::NotEquals(k.trim().into(), v.trim().into())
-            } else if let Some((k, v)) = part.split_once("==").or_else(|| part.split_once('=')) {
-                LabelTerm::Equals(k.trim().into(), v.trim().into())
-            } else if let Some(k) = part.strip_prefix('!') {
-                LabelTerm::NotExists(k.trim().into())
-            } else {
-                LabelTerm::Exists(part.into())
-            };
-            let key = match &term {
-                LabelTerm::Equals(k, _)
-                | LabelTerm::NotEquals(k, _)
-                | LabelTerm::Exists(k)
-                | LabelTerm::NotExists(k) => k,
-            };
-            if key.is_empty() || key.contains(char::is_whitespace) {
-                return Err(format!("invalid label selector '{text}'"));
-            }
-            terms.push(term);
+        if text.trim().is_empty() {
+            return Err("a selector needs at least one requirement, e.g. 'app=web'".into());
         }
         Ok(LabelSelector {
             text: text.to_string(),
-            terms,
+            selector: Selector::parse(text)?,
         })
     }
 
     /// Whether an object's `metadata.labels` match.
     pub fn matches(&self, labels: Option<&serde_json::Map<String, Value>>) -> bool {
-        let get = |k: &str| labels.and_then(|l| l.get(k)).and_then(Value::as_str);
-        self.terms.iter().all(|t| match t {
-            LabelTerm::Equals(k, v) => get(k) == Some(v.as_str()),
-            LabelTerm::NotEquals(k, v) => get(k) != Some(v.as_str()),
-            LabelTerm::Exists(k) => get(k).is_some(),
-            LabelTerm::NotExists(k) => get(k).is_none(),
-        })
+        self.selector.matches_object_labels(labels)
     }
 }
 
