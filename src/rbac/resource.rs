@@ -397,3 +397,44 @@ fn is_version(s: &str) -> bool {
                 .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
         })
 }
+
+/// The request `kubectl auth can-i VERB TARGET [--subresource S]` asks, in
+/// `namespace` (empty: all namespaces): TARGET is `TYPE`, `TYPE/NAME` or a
+/// non-resource URL starting with `/`; `*` is every resource. A cluster-scoped
+/// TYPE is still asked in the namespace given, as kubectl asks it.
+pub fn request(
+    types: &ResourceTypes,
+    verb: &str,
+    target: &str,
+    subresource: Option<&str>,
+    namespace: &str,
+) -> Result<super::Request, String> {
+    if target.starts_with('/') {
+        if subresource.is_some() {
+            return Err("--subresource can not be used with a non-resource URL".into());
+        }
+        return Ok(super::Request::NonResource {
+            verb: verb.to_string(),
+            path: target.to_string(),
+        });
+    }
+    let (type_arg, name) = target.split_once('/').unwrap_or((target, ""));
+    let (group, resource) = if type_arg == "*" {
+        (String::new(), "*".to_string())
+    } else {
+        let t = types.resolve(type_arg).ok_or_else(|| {
+            format!(
+                "unknown resource type '{type_arg}' (a plural, singular or short name, optionally with its group: pods, po, deployments.apps, deploy)"
+            )
+        })?;
+        (t.group.clone(), t.resource.clone())
+    };
+    Ok(super::Request::Resource(super::ResourceRequest {
+        verb: verb.to_string(),
+        group,
+        resource,
+        subresource: subresource.unwrap_or_default().to_string(),
+        name: name.to_string(),
+        namespace: namespace.to_string(),
+    }))
+}
