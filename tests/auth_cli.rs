@@ -371,3 +371,112 @@ fn json_snapshots_and_custom_resources_count() {
     // The default roles of the second file are there too.
     assert_eq!(ask(&["get", "/version", "--as", "u"]), yes);
 }
+
+/// A library of one scenario whose rubric checks RBAC.
+fn rbac_library(dir: &Path) {
+    std::fs::create_dir_all(dir.join("scenarios")).unwrap();
+    std::fs::create_dir_all(dir.join("grading")).unwrap();
+    std::fs::write(
+        dir.join("scenarios/rbac-drill.toml"),
+        r#"id = "rbac-drill"
+title = "RBAC drill"
+summary = "Roles and bindings in dev."
+domain = "cluster-architecture"
+difficulty = "easy"
+time_limit = "10m"
+namespaces = ["dev"]
+
+[[tasks]]
+id = "pod-reader"
+title = "Role pod-reader"
+body = "Create Role pod-reader in dev (get, list, watch pods) and bind it to user jane; ServiceAccount ci gets Secret db-creds only."
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("grading/rbac-drill.toml"),
+        r#"pass_percent = 66
+
+[[criteria]]
+id = "pod-reader"
+title = "pod-reader"
+tasks = ["pod-reader"]
+
+[[criteria.checks]]
+title = "pod-reader reads pods, nothing more"
+points = 4
+target = { kind = "Role", namespace = "dev", name = "pod-reader" }
+rbac_rules = { exactly = [{ apiGroups = [""], resources = ["pods"], verbs = ["get", "list", "watch"] }] }
+
+[[criteria.checks]]
+title = "jane can list pods in dev"
+points = 3
+can_i = { as = "jane", verb = "list", resource = "pods", namespace = "dev", allowed = true }
+
+[[criteria.checks]]
+title = "ci cannot list Secrets"
+points = 2
+can_i = { as = "system:serviceaccount:dev:ci", verb = "list", resource = "secrets", namespace = "dev", allowed = false }
+
+[[criteria.checks]]
+title = "jane cannot delete pods"
+points = 1
+can_i = { as = "jane", verb = "delete", resource = "pods", namespace = "dev", allowed = true }
+"#,
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_rubric_grades_rbac_through_grade_and_validate() {
+    let home = tempfile::tempdir().unwrap();
+    let lib = tempfile::tempdir().unwrap();
+    rbac_library(lib.path());
+    let run = |args: &[&str]| {
+        Command::cargo_bin("ckasim")
+            .unwrap()
+            .env("CKASIM_HOME", home.path())
+            .env_remove("KUBECONFIG")
+            .arg("--scenarios")
+            .arg(lib.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let v = run(&["validate"]);
+    assert_eq!(v.status.code(), Some(0), "{}{}", stdout(&v), stderr(&v));
+    let snapshot = fixture("conformance.yaml");
+    let o = run(&[
+        "grade",
+        "rbac-drill",
+        "--format",
+        "json",
+        "--snapshot",
+        snapshot.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(report["score"], 9, "{report:#}");
+    let checks = &report["criteria"][0]["checks"];
+    assert_eq!(checks[0]["status"], "pass");
+    assert_eq!(
+        checks[0]["inspect"],
+        "kubectl describe role pod-reader -n dev"
+    );
+    assert_eq!(checks[1]["status"], "pass");
+    assert_eq!(
+        checks[1]["actual"],
+        "yes: allowed by RoleBinding \"read-pods/dev\" of Role \"pod-reader\" to User \"jane\" (rule apiGroups: [\"\"], resources: [\"pods\"], verbs: [\"get\", \"list\", \"watch\"])"
+    );
+    assert_eq!(
+        checks[1]["inspect"],
+        "kubectl auth can-i list pods -n dev --as jane"
+    );
+    assert_eq!(checks[2]["status"], "pass");
+    assert_eq!(checks[3]["status"], "fail");
+    assert_eq!(
+        checks[3]["expected"],
+        "jane may delete pods in namespace \"dev\""
+    );
+    assert_eq!(checks[3]["actual"], "no: no RBAC policy matched");
+}
