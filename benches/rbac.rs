@@ -1,10 +1,15 @@
-//! RBAC at cluster size: reading 2 000 RBAC objects into a policy, and
-//! answering 1 000 `can_i` questions on it.
+//! RBAC at cluster size: reading 2 000 RBAC objects into a policy,
+//! answering 1 000 `can_i` questions on it, and grading a rubric of RBAC
+//! checks on a snapshot holding them.
+
+use std::fmt::Write as _;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use serde_json::{Value, json};
 
+use ckasim::library::{rubric, scenario};
 use ckasim::rbac::{Policy, Request, ResourceRequest, Subject, can_i};
+use ckasim::snapshot::Snapshot;
 
 const NAMESPACES: usize = 50;
 const ROLES_PER_NAMESPACE: usize = 15;
@@ -167,5 +172,72 @@ fn benches(c: &mut Criterion) {
     });
 }
 
-criterion_group!(rbac, benches);
+const SCENARIO: &str = "id = \"t\"\ntitle = \"T\"\nsummary = \"S\"\ndomain = \"cluster-architecture\"\ndifficulty = \"easy\"\ntime_limit = \"5m\"\nnamespaces = [\"ns-1\"]\n[[tasks]]\nid = \"a\"\ntitle = \"A\"\nbody = \"B\"\n";
+
+/// 20 `can_i` checks and 5 `rbac_rules` checks.
+fn rubric_text() -> String {
+    let mut out = String::from(
+        "pass_percent = 66\n[[criteria]]\nid = \"c\"\ntitle = \"C\"\ntasks = [\"a\"]\n",
+    );
+    for i in 0..20 {
+        let ns = if i % 4 == 0 {
+            String::new()
+        } else {
+            format!(", namespace = \"ns-{}\"", i % NAMESPACES)
+        };
+        let (_, resource) = RESOURCES[i % RESOURCES.len()];
+        let _ = write!(
+            out,
+            "[[criteria.checks]]\ntitle = \"q{i}\"\npoints = 1\ncan_i = {{ as = \"system:serviceaccount:ns-{}:sa-{}\", verb = \"{}\", resource = \"{resource}\"{ns}, allowed = true }}\n",
+            i % NAMESPACES,
+            i % 20,
+            VERBS[i % VERBS.len()]
+        );
+    }
+    for i in 0..5 {
+        let _ = write!(
+            out,
+            "[[criteria.checks]]\ntitle = \"r{i}\"\npoints = 1\ntarget = {{ kind = \"ClusterRole\", name = \"cluster-role-{}\" }}\nrbac_rules = {{ at_least = [{{ apiGroups = [\"\"], resources = [\"pods\"], verbs = [\"get\"] }}] }}\n",
+            i * 25
+        );
+    }
+    out
+}
+
+fn grading(c: &mut Criterion) {
+    let mut snapshot = Snapshot::default();
+    for o in cluster() {
+        if snapshot.insert(o).is_err() {
+            return;
+        }
+    }
+    let Ok(scenario) = scenario::parse("scenarios/t.toml", SCENARIO, &|_| None) else {
+        return;
+    };
+    let rubric = match rubric::parse("grading/t.toml", &rubric_text(), &scenario) {
+        Ok(r) => r,
+        Err(e) => panic!(
+            "{}",
+            e.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
+    };
+    let checks: Vec<_> = rubric.criteria.iter().flat_map(|c| &c.checks).collect();
+    assert_eq!(checks.len(), 25);
+    c.bench_function(
+        "rbac: grade 20 can_i + 5 rbac_rules checks on 2000 RBAC objects",
+        |b| {
+            b.iter(|| {
+                checks
+                    .iter()
+                    .map(|k| ckasim::grade::evaluate(k, &snapshot).points)
+                    .sum::<u32>()
+            });
+        },
+    );
+}
+
+criterion_group!(rbac, benches, grading);
 criterion_main!(rbac);
