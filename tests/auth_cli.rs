@@ -307,9 +307,22 @@ fn usage_mistakes_are_one_line_and_exit_2() {
         stderr(&o),
         "ckasim: no-such.json: cannot read: no such file\n"
     );
-    let o = can_i(&["get", "pods", "-n", "dev", "-A", "--as", "jane"]);
+    let o = can_i(&["get", "pods", "--as", ""]);
     assert_eq!(o.status.code(), Some(2));
-    assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
+}
+
+#[test]
+fn all_namespaces_wins_over_a_namespace_as_in_kubectl() {
+    answers(
+        &["get", "pods", "-n", "dev", "-A", "--as", "jane"],
+        "no\n",
+        1,
+    );
+    answers(
+        &["list", "nodes", "-n", "dev", "-A", "--as", "ops"],
+        "yes\n",
+        0,
+    );
 }
 
 #[test]

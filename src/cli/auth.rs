@@ -37,8 +37,8 @@ pub struct CanIArgs {
     /// The namespace the request is made in.
     #[arg(short = 'n', long, value_name = "NS", default_value = "default")]
     pub namespace: String,
-    /// Ask for all namespaces at once (only ClusterRoleBindings count).
-    #[arg(short = 'A', long, conflicts_with = "namespace")]
+    /// Ask for all namespaces at once (only ClusterRoleBindings count); wins over -n, as in kubectl.
+    #[arg(short = 'A', long)]
     pub all_namespaces: bool,
     /// The user to ask for: a name, or system:serviceaccount:NS:NAME.
     #[arg(long = "as", value_name = "SUBJECT")]
@@ -104,7 +104,7 @@ pub fn run(args: &AuthArgs) -> Result<u8, Failure> {
 
 /// Reads the snapshot files and answers the question.
 pub fn can_i_answer(args: &CanIArgs) -> Result<Answer, Failure> {
-    let Some(user) = args.as_user.as_deref() else {
+    let Some(user) = args.as_user.as_deref().filter(|u| !u.is_empty()) else {
         return Err(Failure(
             "auth can-i needs --as SUBJECT (a user name, or system:serviceaccount:NS:NAME)".into(),
         ));
