@@ -39,7 +39,8 @@ pub const ALL_AUTHENTICATED: &str = "system:authenticated";
 pub const ALL_UNAUTHENTICATED: &str = "system:unauthenticated";
 /// The anonymous user.
 pub const ANONYMOUS: &str = "system:anonymous";
-const SERVICE_ACCOUNT_PREFIX: &str = "system:serviceaccount:";
+/// The prefix of a ServiceAccount's user name.
+pub const SERVICE_ACCOUNT_PREFIX: &str = "system:serviceaccount:";
 
 /// Who asks: a user name and its groups, as the authorizer sees them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -95,11 +96,6 @@ pub fn service_account(user: &str) -> Option<(&str, &str)> {
         return None;
     }
     Some((namespace, name))
-}
-
-/// The user name of ServiceAccount `name` in `namespace`.
-pub fn service_account_user(namespace: &str, name: &str) -> String {
-    format!("{SERVICE_ACCOUNT_PREFIX}{namespace}:{name}")
 }
 
 fn is_dns_subdomain(s: &str) -> bool {

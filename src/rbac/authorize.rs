@@ -2,7 +2,7 @@
 //! rule allows a request (`RuleAllows` and the `rbac/v1` evaluation helpers).
 
 use super::policy::{Binding, Policy, Rule, SubjectRef};
-use super::{Allowance, Decision, Request, Subject, service_account_user};
+use super::{Allowance, Decision, Request, SERVICE_ACCOUNT_PREFIX, Subject};
 
 /// Visits the rules of every ClusterRoleBinding, then of every RoleBinding of
 /// the request's namespace, that names the subject; allows on the first rule
@@ -62,7 +62,14 @@ pub(super) fn applies_to(subject: &Subject, s: &SubjectRef, binding_namespace: &
             } else {
                 &s.namespace
             };
-            !ns.is_empty() && subject.user == service_account_user(ns, &s.name)
+            // `serviceaccount.MatchesUsername`: compared in place, no allocation.
+            !ns.is_empty()
+                && subject
+                    .user
+                    .strip_prefix(SERVICE_ACCOUNT_PREFIX)
+                    .and_then(|rest| rest.strip_prefix(ns))
+                    .and_then(|rest| rest.strip_prefix(':'))
+                    == Some(s.name.as_str())
         }
         _ => false,
     }
