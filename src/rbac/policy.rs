@@ -386,7 +386,11 @@ impl Policy {
 /// a ClusterRole with an aggregationRule gets, besides the rules it holds,
 /// the rules of every other ClusterRole its selectors match (in name order,
 /// without repeats), until nothing changes, so aggregation through an
-/// aggregated role (`admin` ← `edit` ← `view`) is complete.
+/// aggregated role (`admin` ← `edit` ← `view`) is complete. The controller
+/// replaces `rules` with that set; uniting them instead gives the same rules
+/// on a live cluster (where `rules` already holds the set) and lets a
+/// manifest written with an aggregationRule and no rules grade as it will
+/// run.
 fn aggregate(sources: &BTreeMap<String, ClusterRoleSource>) -> HashMap<String, Vec<Rule>> {
     let mut rules: BTreeMap<&str, Vec<Rule>> = sources
         .iter()
