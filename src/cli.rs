@@ -1,5 +1,6 @@
 //! The command line: what each subcommand takes.
 
+pub mod auth;
 pub mod doctor;
 pub mod export;
 pub mod grade;
@@ -57,6 +58,8 @@ pub enum Command {
     Reset(reset::ResetArgs),
     /// Check the kubeconfig, the cluster, the grader's permissions, kind and kubectl.
     Doctor(doctor::DoctorArgs),
+    /// Inspect authorization: `auth can-i`, answered from snapshot files.
+    Auth(auth::AuthArgs),
     /// Start a timed attempt at a scenario in the TUI.
     Start(start::StartArgs),
     /// The same scenario and mode again, from a clean cluster state.

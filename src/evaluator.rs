@@ -9,6 +9,7 @@
 //! (docs/architecture.md, "Adding an evaluator").
 
 pub mod pod_security;
+pub mod rbac;
 
 use std::fmt;
 use std::ops::Range;
@@ -27,6 +28,8 @@ use crate::snapshot::{Object, Snapshot};
 pub static EVALUATORS: &[&dyn Evaluator] = &[
     &pod_security::PodSecurity,
     &pod_security::PodSecurityLabels,
+    &rbac::CanI,
+    &rbac::RbacRules,
     #[cfg(test)]
     &testing::PodCount,
 ];

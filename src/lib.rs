@@ -14,6 +14,7 @@ pub mod kind;
 pub mod library;
 pub mod paths;
 pub mod pod_security;
+pub mod rbac;
 pub mod report;
 pub mod session;
 pub mod snapshot;

@@ -100,5 +100,6 @@ fn run(args: Cli) -> Result<u8, Failure> {
         Some(Command::Snapshot(a)) => cli::snapshot::run(&cli::library_or_fail(dir)?, &a),
         Some(Command::Reset(a)) => cli::reset::run(&cli::library_or_fail(dir)?, &a),
         Some(Command::Doctor(a)) => cli::doctor::run(&cli::library_or_fail(dir)?, &a),
+        Some(Command::Auth(a)) => cli::auth::run(&a),
     }
 }

@@ -236,7 +236,8 @@ use baseline::{
     seccomp_profile_baseline_1_0, seccomp_profile_baseline_1_19, sysctls_1_0, sysctls_1_27,
     sysctls_1_29, sysctls_1_32, windows_host_process,
 };
-use message::{containers_phrase, go_quote, join_quote, pluralize};
+pub(crate) use message::go_quote;
+use message::{containers_phrase, join_quote, pluralize};
 use pod::{Pod, array, boolean, field, object, string, strings};
 use restricted::{
     allow_privilege_escalation_1_8, allow_privilege_escalation_1_25, capabilities_restricted_1_22,

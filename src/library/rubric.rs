@@ -700,11 +700,10 @@ impl<'a> Validator<'a> {
                 continue;
             };
             let input = evaluator::Input::new(e.key(), &k.title, self.scenario, value);
+            // Known even when the value is wrong, so no "has no target" follows.
+            target_use = e.target();
             match e.parse(&input) {
-                Ok(check) => {
-                    target_use = e.target();
-                    found.push(Expectation::Evaluated(check));
-                }
+                Ok(check) => found.push(Expectation::Evaluated(check)),
                 Err(p) => self.error(p.span, p.message),
             }
         }

@@ -24,7 +24,7 @@ pub(super) fn containers_phrase<S: AsRef<str>>(names: &[S]) -> String {
 }
 
 /// Go's `strconv.Quote`, which upstream uses (`%q`) to print annotation values.
-pub(super) fn go_quote(text: &str) -> String {
+pub(crate) fn go_quote(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
     for c in text.chars() {
