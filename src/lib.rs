@@ -15,6 +15,7 @@ pub mod netpol;
 pub mod paths;
 pub mod pod_security;
 pub mod report;
+pub mod service;
 pub mod session;
 pub mod snapshot;
 pub mod tui;

@@ -66,7 +66,7 @@ impl fmt::Display for Protocol {
 }
 
 /// Reads an optional `protocol` field, TCP when absent (the API's default).
-fn protocol_of(value: &Value) -> Option<Protocol> {
+pub fn protocol_of(value: &Value) -> Option<Protocol> {
     match value.get("protocol").and_then(Value::as_str) {
         None => Some(Protocol::Tcp),
         Some(p) => p.parse().ok(),
@@ -122,6 +122,27 @@ pub fn namespaced_name(object: &Value) -> Option<(String, String)> {
     Some((namespace.to_string(), name.to_string()))
 }
 
+/// A pod's addresses: `status.podIPs`, or `status.podIP` when the list is
+/// absent; empty before the pod has an address.
+pub fn pod_ips(pod: &Value) -> Vec<String> {
+    let listed: Vec<String> = pod
+        .pointer("/status/podIPs")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p.get("ip").and_then(Value::as_str).map(str::to_string))
+        .collect();
+    if !listed.is_empty() {
+        return listed;
+    }
+    pod.pointer("/status/podIP")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .into_iter()
+        .collect()
+}
+
 /// What a verdict needs to know about one pod.
 #[derive(Debug, Clone)]
 pub struct Pod {
@@ -142,20 +163,10 @@ impl Pod {
             .and_then(Value::as_object)
             .cloned()
             .unwrap_or_default();
-        let mut ips: Vec<IpAddr> = pod
-            .pointer("/status/podIPs")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|p| p.get("ip").and_then(Value::as_str)?.parse().ok())
+        let ips = pod_ips(pod)
+            .iter()
+            .filter_map(|ip| ip.parse::<IpAddr>().ok())
             .collect();
-        if ips.is_empty() {
-            ips.extend(
-                pod.pointer("/status/podIP")
-                    .and_then(Value::as_str)
-                    .and_then(|s| s.parse::<IpAddr>().ok()),
-            );
-        }
         Some(Pod {
             namespace,
             name,
