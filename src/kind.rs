@@ -21,6 +21,7 @@ pub enum Kind {
     Job,
     CronJob,
     Service,
+    EndpointSlice,
     PersistentVolumeClaim,
     PersistentVolume,
     Role,
@@ -43,7 +44,7 @@ pub struct ApiInfo {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 20] = [
+    pub const ALL: [Kind; 21] = [
         Kind::Namespace,
         Kind::ServiceAccount,
         Kind::Secret,
@@ -56,6 +57,7 @@ impl Kind {
         Kind::Job,
         Kind::CronJob,
         Kind::Service,
+        Kind::EndpointSlice,
         Kind::PersistentVolumeClaim,
         Kind::PersistentVolume,
         Kind::Role,
@@ -80,6 +82,7 @@ impl Kind {
             Kind::Job => "Job",
             Kind::CronJob => "CronJob",
             Kind::Service => "Service",
+            Kind::EndpointSlice => "EndpointSlice",
             Kind::PersistentVolumeClaim => "PersistentVolumeClaim",
             Kind::PersistentVolume => "PersistentVolume",
             Kind::Role => "Role",
@@ -118,6 +121,7 @@ impl Kind {
                 false,
             ),
             Kind::NetworkPolicy => ("networking.k8s.io", "v1", "networkpolicies", true),
+            Kind::EndpointSlice => ("discovery.k8s.io", "v1", "endpointslices", true),
         };
         ApiInfo {
             group,
@@ -165,7 +169,7 @@ impl fmt::Display for Kind {
 /// Raised for a kind name ckasim does not know.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown kind '{0}' (known: Namespace, ServiceAccount, Secret, ConfigMap, Pod, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob, Service, PersistentVolumeClaim, PersistentVolume, Role, RoleBinding, ClusterRole, ClusterRoleBinding, NetworkPolicy, Node)"
+    "unknown kind '{0}' (known: Namespace, ServiceAccount, Secret, ConfigMap, Pod, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob, Service, EndpointSlice, PersistentVolumeClaim, PersistentVolume, Role, RoleBinding, ClusterRole, ClusterRoleBinding, NetworkPolicy, Node)"
 )]
 pub struct UnknownKind(pub String);
 

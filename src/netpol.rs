@@ -383,12 +383,73 @@ pub struct DirectionVerdict {
     pub allowed_by: Vec<RuleRef>,
 }
 
+impl DirectionVerdict {
+    /// Why this direction allows or denies the connection with `peer` on
+    /// `question` (`80/TCP`), in words.
+    pub fn explain(&self, direction: Direction, peer: &str, question: &str) -> String {
+        let rules = match direction {
+            Direction::Ingress => "ingress",
+            Direction::Egress => "egress",
+        };
+        if !self.isolated {
+            let namespace = self.pod.split('/').next().unwrap_or_default();
+            return format!(
+                "allowed (no NetworkPolicy in '{namespace}' selects the pod for {direction:?})"
+            );
+        }
+        let selected = self.policies.join(", ");
+        if self.allowed_by.is_empty() {
+            return format!(
+                "denied (selected by {selected}; no {rules} rule allows {peer} on {question})"
+            );
+        }
+        let by: Vec<String> = self
+            .allowed_by
+            .iter()
+            .map(|r| format!("{} {rules}[{}]", r.policy, r.rule))
+            .collect();
+        format!("allowed by {} (selected by {selected})", by.join(", "))
+    }
+}
+
 /// Whether a connection is allowed, and which policies decided.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Verdict {
     pub allowed: bool,
     pub egress: DirectionVerdict,
     pub ingress: DirectionVerdict,
+}
+
+impl Verdict {
+    /// The connection's verdict in one line: each direction that denies it,
+    /// or both directions when it is allowed.
+    pub fn explain(&self, port: u16, protocol: Protocol) -> String {
+        let question = format!("{port}/{protocol}");
+        let egress = format!(
+            "egress from {}: {}",
+            self.egress.pod,
+            self.egress
+                .explain(Direction::Egress, &self.ingress.pod, &question)
+        );
+        let ingress = format!(
+            "ingress to {}: {}",
+            self.ingress.pod,
+            self.ingress
+                .explain(Direction::Ingress, &self.egress.pod, &question)
+        );
+        let parts = match (self.egress.allowed, self.ingress.allowed) {
+            (false, true) => vec![egress],
+            (true, false) => vec![ingress],
+            _ => vec![egress, ingress],
+        };
+        format!(
+            "{} -> {} on {question}: {}; {}",
+            self.egress.pod,
+            self.ingress.pod,
+            if self.allowed { "allowed" } else { "denied" },
+            parts.join("; ")
+        )
+    }
 }
 
 /// The `NetworkPolicies` and namespace labels of a cluster, indexed for

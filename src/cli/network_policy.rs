@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::Failure;
-use crate::netpol::{DirectionVerdict, Network, Pod, Protocol, Verdict};
+use crate::netpol::{Direction, Network, Pod, Protocol, Verdict};
 use crate::snapshot::read_documents;
 
 #[derive(Debug, Args)]
@@ -152,21 +152,18 @@ pub fn render(answer: &Answer, format: NetworkPolicyFormat) -> String {
                 answer.protocol
             );
             let question = format!("{}/{}", answer.port, answer.protocol);
-            line(
-                &mut out,
-                "egress from",
-                "egress",
-                &v.egress,
-                &answer.to,
-                &question,
+            let _ = writeln!(
+                out,
+                "  egress from {}: {}",
+                answer.from,
+                v.egress.explain(Direction::Egress, &answer.to, &question)
             );
-            line(
-                &mut out,
-                "ingress to",
-                "ingress",
-                &v.ingress,
-                &answer.from,
-                &question,
+            let _ = writeln!(
+                out,
+                "  ingress to {}: {}",
+                answer.to,
+                v.ingress
+                    .explain(Direction::Ingress, &answer.from, &question)
             );
             if answer.from == answer.to {
                 out.push_str(
@@ -176,50 +173,6 @@ pub fn render(answer: &Answer, format: NetworkPolicyFormat) -> String {
             out
         }
     }
-}
-
-fn line(
-    out: &mut String,
-    heading: &str,
-    rules: &str,
-    d: &DirectionVerdict,
-    peer: &str,
-    question: &str,
-) {
-    let namespace = d.pod.split('/').next().unwrap_or_default();
-    let _ = write!(out, "  {heading} {}: ", d.pod);
-    if !d.isolated {
-        let _ = writeln!(
-            out,
-            "allowed (no NetworkPolicy in '{namespace}' selects the pod for {})",
-            capitalized(rules)
-        );
-    } else if d.allowed_by.is_empty() {
-        let _ = writeln!(
-            out,
-            "denied (selected by {}; no {rules} rule allows {peer} on {question})",
-            d.policies.join(", ")
-        );
-    } else {
-        let by: Vec<String> = d
-            .allowed_by
-            .iter()
-            .map(|r| format!("{} {rules}[{}]", r.policy, r.rule))
-            .collect();
-        let _ = writeln!(
-            out,
-            "allowed by {} (selected by {})",
-            by.join(", "),
-            d.policies.join(", ")
-        );
-    }
-}
-
-fn capitalized(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

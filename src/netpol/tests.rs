@@ -4,10 +4,7 @@ use super::*;
 
 /// The pods of the `cka-security-mock` scenario as a real kubelet reported them.
 fn mock_pods() -> Vec<Value> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/fixtures/real/cka-security-mock/solved.json");
-    let list: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    list["items"].as_array().unwrap().clone()
+    crate::evaluator::testing::real_solved("cka-security-mock")
 }
 
 fn pod<'a>(objects: &'a [Value], namespace: &str, prefix: &str) -> &'a Value {

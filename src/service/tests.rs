@@ -7,10 +7,7 @@ use super::*;
 /// pods (8080) in mock-pss, and `inherit-pod` in mock-registry, which has
 /// an IP but never became ready (its image cannot be pulled).
 fn mock() -> Vec<Value> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/fixtures/real/cka-security-mock/solved.json");
-    let list: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    list["items"].as_array().unwrap().clone()
+    crate::evaluator::testing::real_solved("cka-security-mock")
 }
 
 /// A Service as the API server stores it (cluster IP allocated, defaults filled in).
