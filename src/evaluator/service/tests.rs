@@ -189,3 +189,34 @@ fn misuse_is_located_at_the_value() {
         ["grading/t.toml:6:1: check 'k' has no target"]
     );
 }
+
+/// The examples of docs/rubrics.md for these checks load as written.
+#[test]
+fn the_reference_examples_load() {
+    let doc = include_str!("../../../docs/rubrics.md");
+    let scenario = "id = \"t\"\ntitle = \"T\"\nsummary = \"S\"\ndomain = \"storage\"\ndifficulty = \"easy\"\ntime_limit = \"5m\"\nnamespaces = [\"shop\", \"tools\"]\n[[tasks]]\nid = \"a\"\ntitle = \"A\"\nbody = \"B\"\n";
+    let scenario =
+        crate::library::scenario::parse("scenarios/t.toml", scenario, &|_| None).unwrap();
+    let mut loaded = 0;
+    for heading in [
+        "### NetworkPolicy: `netpol_allows`",
+        "### Services: `endpoints`",
+    ] {
+        let section = &doc[doc.find(heading).unwrap()..];
+        let start = section.find("```toml\n").unwrap() + "```toml\n".len();
+        let block = &section[start..start + section[start..].find("```").unwrap()];
+        let rubric = format!(
+            "pass_percent = 66\n[[criteria]]\nid = \"c\"\ntitle = \"C\"\ntasks = [\"a\"]\n{block}"
+        );
+        let r = crate::library::rubric::parse("grading/t.toml", &rubric, &scenario).unwrap_or_else(
+            |e| {
+                panic!(
+                    "{heading}: {:?}",
+                    e.iter().map(ToString::to_string).collect::<Vec<_>>()
+                )
+            },
+        );
+        loaded += r.criteria[0].checks.len();
+    }
+    assert_eq!(loaded, 4);
+}
