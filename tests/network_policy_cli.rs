@@ -175,3 +175,116 @@ fn bad_port_or_pod_argument_is_one_line_and_exit_2() {
         assert!(stderr.starts_with("ckasim: "), "{stderr}");
     }
 }
+
+const SCENARIO: &str = r#"id = "netsvc"
+title = "Policies and Services"
+summary = "Open the API to the catalog only; expose the catalog."
+domain = "services-networking"
+difficulty = "medium"
+time_limit = "20m"
+namespaces = ["mock-pss", "mock-images"]
+
+[[tasks]]
+id = "policy"
+title = "API policy"
+body = "Only the catalog pods (app=catalog) of mock-images reach the api pods of mock-pss, on 8080; mock-triage does not."
+
+[[tasks]]
+id = "service"
+title = "Catalog Service"
+body = "Service catalog in mock-images, port 80, backed by 2 ready pods."
+"#;
+
+const RUBRIC: &str = r#"pass_percent = 66
+
+[[criteria]]
+id = "policy"
+title = "API policy"
+tasks = ["policy"]
+
+[[criteria.checks]]
+title = "catalog reaches api on 8080"
+points = 2
+netpol_allows = { from = { namespace = "mock-images", selector = { app = "catalog" } }, to = { namespace = "mock-pss", selector = { app = "api" } }, port = 8080 }
+
+[[criteria.checks]]
+title = "mock-triage does not reach api"
+points = 2
+netpol_allows = { from = { namespace = "mock-triage", selector = { app = "inventory" } }, to = { namespace = "mock-pss", selector = { app = "api" } }, port = 8080, allowed = false }
+
+[[criteria]]
+id = "service"
+title = "Catalog Service"
+tasks = ["service"]
+
+[[criteria.checks]]
+title = "catalog has 2 ready endpoints"
+points = 2
+target = { kind = "Service", namespace = "mock-images", name = "catalog" }
+endpoints = { ready_at_least = 2 }
+
+[[criteria.checks]]
+title = "catalog resolves"
+points = 2
+target = { kind = "Service", namespace = "mock-images", name = "catalog" }
+service_resolves = true
+"#;
+
+/// `catalog` as the API server stores it, but pointing at a port name the
+/// catalog containers do not declare.
+const SERVICE: &str = r#"{"apiVersion": "v1", "kind": "Service",
+  "metadata": {"name": "catalog", "namespace": "mock-images", "uid": "7d1b6c1e-5a41-4a8e-b0f4-2c1e3d4f5a61"},
+  "spec": {"clusterIP": "10.96.4.20", "clusterIPs": ["10.96.4.20"], "type": "ClusterIP",
+           "ipFamilies": ["IPv4"], "ipFamilyPolicy": "SingleStack", "sessionAffinity": "None",
+           "selector": {"app": "catalog"},
+           "ports": [{"port": 80, "protocol": "TCP", "targetPort": "http"}]},
+  "status": {"loadBalancer": {}}}"#;
+
+#[test]
+fn grade_judges_policy_and_service_checks_from_a_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in [
+        ("lib/scenarios/netsvc.toml", SCENARIO),
+        ("lib/grading/netsvc.toml", RUBRIC),
+        ("netpol.yaml", POLICIES),
+        ("service.json", SERVICE),
+    ] {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let out = Command::cargo_bin("ckasim")
+        .unwrap()
+        .env("CKASIM_HOME", dir.path())
+        .arg("--scenarios")
+        .arg(dir.path().join("lib"))
+        .args(["grade", "netsvc", "--format", "json", "--snapshot"])
+        .arg(pods_fixture())
+        .arg(dir.path().join("netpol.yaml"))
+        .arg(dir.path().join("service.json"))
+        .output()
+        .unwrap();
+    let report: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", text(&out.stderr)));
+    let checks: Vec<&serde_json::Value> = report["criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["checks"].as_array().unwrap())
+        .collect();
+    let status: Vec<&str> = checks
+        .iter()
+        .map(|c| c["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(status, ["pass", "pass", "fail", "fail"], "{report:#}");
+    assert_eq!(report["score"], 4);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        checks[3]["actual"],
+        "no ready endpoint: selector app=catalog matches 2 pods: 2 where the target port does not resolve"
+    );
+    assert_eq!(
+        checks[3]["inspect"],
+        "kubectl get endpointslices -n mock-images -l kubernetes.io/service-name=catalog -o wide"
+    );
+}
