@@ -220,16 +220,37 @@ impl EvaluatorCheck for AllowsCheck {
     }
 
     fn judge(&self, _object: Option<&Object>, snapshot: &Snapshot) -> Verdict {
-        let pods = |end: &End| -> Vec<Pod> {
-            end.select(snapshot)
-                .into_iter()
+        // Only pods that can take part in a connection: with an IP, not finished.
+        let pods = |end: &End| -> (usize, Vec<Pod>) {
+            let all = end.select(snapshot);
+            let live = all
+                .iter()
+                .filter(|o| {
+                    !matches!(
+                        o.value
+                            .pointer("/status/phase")
+                            .and_then(serde_json::Value::as_str),
+                        Some("Succeeded" | "Failed")
+                    )
+                })
                 .filter_map(|o| Pod::from_object(&o.value))
-                .collect()
+                .filter(|p| !p.ips.is_empty())
+                .collect();
+            (all.len(), live)
         };
-        let (sources, destinations) = (pods(&self.from), pods(&self.to));
-        for (end, found) in [(&self.from, &sources), (&self.to, &destinations)] {
-            if found.is_empty() {
+        let ((from_all, sources), (to_all, destinations)) = (pods(&self.from), pods(&self.to));
+        for (end, all, live) in [
+            (&self.from, from_all, &sources),
+            (&self.to, to_all, &destinations),
+        ] {
+            if all == 0 {
                 return Verdict::new(false, format!("no {}", end.describe()));
+            }
+            if live.is_empty() {
+                return Verdict::new(
+                    false,
+                    format!("no running {} (none has an IP)", end.describe()),
+                );
             }
         }
         let mut namespaces = vec![self.from.namespace.as_str()];

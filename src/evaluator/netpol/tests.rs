@@ -100,6 +100,35 @@ fn a_pod_that_does_not_exist_fails_the_check() {
 }
 
 #[test]
+fn pods_without_an_ip_take_no_part() {
+    let mut snap = cluster();
+    let mut pending = json!({"apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "starting", "namespace": "mock-images", "labels": {"app": "starting"}},
+        "spec": {"containers": [{"name": "c", "image": "nginx"}]},
+        "status": {"phase": "Pending", "conditions": [{"type": "PodScheduled", "status": "False"}]}});
+    snap.insert(pending.clone()).unwrap();
+    let body = "netpol_allows = { from = { namespace = \"mock-images\", selector = { app = \"starting\" } }, to = { namespace = \"mock-pss\", selector = { app = \"api\" } }, port = 8080 }";
+    let r = testing::grade(OWNED, body, &snap);
+    assert_eq!(
+        (r.status, r.actual.as_str()),
+        (
+            Status::Fail,
+            "no running pods app=starting in mock-images (none has an IP)"
+        )
+    );
+    pending["status"] =
+        json!({"phase": "Running", "podIP": "10.244.1.77", "podIPs": [{"ip": "10.244.1.77"}]});
+    snap.insert(pending).unwrap();
+    let r = testing::grade(OWNED, body, &snap);
+    assert_eq!(r.status, Status::Fail, "{}", r.actual);
+    assert!(
+        r.actual.ends_with("(4 of 4 connections wrong)"),
+        "{}",
+        r.actual
+    );
+}
+
+#[test]
 fn an_unreadable_policy_list_is_an_error_not_a_verdict() {
     let body = "netpol_allows = { from = { namespace = \"mock-images\", pod = \"a\" }, to = { namespace = \"mock-pss\", pod = \"b\" }, port = 80, protocol = \"UDP\" }";
     let check = testing::check(OWNED, body).unwrap();
