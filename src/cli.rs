@@ -7,6 +7,7 @@ pub mod grade;
 pub mod history;
 pub mod list;
 pub mod live;
+pub mod network_policy;
 pub mod pod_security;
 pub mod reset;
 pub mod snapshot;
@@ -48,6 +49,9 @@ pub enum Command {
     Grade(grade::GradeArgs),
     /// The Pod Security Standards level of every workload in the files, with the violations.
     PodSecurity(pod_security::PodSecurityArgs),
+    /// Whether the network policies in the files allow a connection between two pods, and why
+    /// (exit 0 allowed, 1 denied).
+    NetworkPolicy(network_policy::NetworkPolicyArgs),
     /// Every attempt, the best and the trend per scenario, averages per domain.
     History(history::HistoryArgs),
     /// Export an attempt's result (json, csv, markdown, junit).

@@ -8,8 +8,10 @@
 //! Adding one is a module under `evaluator/` and one line in [`EVALUATORS`]
 //! (docs/architecture.md, "Adding an evaluator").
 
+pub mod netpol;
 pub mod pod_security;
 pub mod rbac;
+pub mod service;
 
 use std::fmt;
 use std::ops::Range;
@@ -30,6 +32,9 @@ pub static EVALUATORS: &[&dyn Evaluator] = &[
     &pod_security::PodSecurityLabels,
     &rbac::CanI,
     &rbac::RbacRules,
+    &netpol::NetpolAllows,
+    &service::EndpointsEvaluator,
+    &service::ServiceResolves,
     #[cfg(test)]
     &testing::PodCount,
 ];
@@ -304,6 +309,47 @@ pub mod testing {
         fn inspect(&self, _target: Option<&super::Get<'_>>) -> String {
             "kubectl get pods -A".into()
         }
+    }
+
+    /// The objects of `../shared/fixtures/real/<scenario>/solved.json`: a
+    /// real cluster's pods, namespaces and workloads after the scenario's
+    /// reference solution.
+    pub fn real_solved(scenario: &str) -> Vec<serde_json::Value> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/fixtures/real")
+            .join(scenario)
+            .join("solved.json");
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        match serde_json::from_str::<serde_json::Value>(&text) {
+            Ok(serde_json::Value::Object(mut list)) => match list.remove("items") {
+                Some(serde_json::Value::Array(items)) => items,
+                _ => panic!("{}: not a List", path.display()),
+            },
+            _ => panic!("{}: not a List", path.display()),
+        }
+    }
+
+    /// Asserts that `check` reads each of `reads`, and that it is an
+    /// `error` with the reason when `unreadable` could not be read.
+    pub fn assert_reads(
+        check: &Check,
+        snapshot: &Snapshot,
+        reads: &[(crate::kind::Kind, Option<&str>)],
+        unreadable: (crate::kind::Kind, &str),
+    ) {
+        let have = crate::grade::target::check_reads(check.target.as_ref(), Some(&check.expect));
+        for (kind, ns) in reads {
+            let read = (*kind, ns.map(str::to_string));
+            assert!(have.contains(&read), "{read:?} not in {have:?}");
+        }
+        let mut snap = snapshot.clone();
+        snap.mark_unavailable(unreadable.0, Some(unreadable.1.into()), "forbidden".into());
+        let r = crate::grade::evaluate(check, &snap);
+        assert_eq!(
+            (r.status, r.actual.as_str()),
+            (crate::report::Status::Error, "forbidden")
+        );
     }
 
     /// A snapshot of the given objects.

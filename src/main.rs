@@ -95,6 +95,11 @@ fn run(args: Cli) -> Result<u8, Failure> {
             );
             Ok(0)
         }
+        Some(Command::NetworkPolicy(n)) => {
+            let answer = cli::network_policy::evaluate(&n)?;
+            print!("{}", cli::network_policy::render(&answer, n.format));
+            Ok(u8::from(!answer.verdict.allowed))
+        }
         Some(Command::History(h)) => cli::history::run(&h, dir),
         Some(Command::Export(e)) => cli::export::run(&e, dir),
         Some(Command::Snapshot(a)) => cli::snapshot::run(&cli::library_or_fail(dir)?, &a),

@@ -777,7 +777,8 @@ impl<'a> Validator<'a> {
             );
         }
         let target = match (target, target_use) {
-            (None, TargetUse::Required) => {
+            // An expectation that failed to parse has said what is wrong already.
+            (None, TargetUse::Required) if self.errors.len() == before => {
                 self.error(span, format!("check '{}' has no target", k.title));
                 return None;
             }
