@@ -1,0 +1,140 @@
+//! Evaluators over plain cluster objects (`kubectl get -o json` values), each a pure module of
+//! its own: `storage` (claims, volumes, classes, mounts), `nodes` (readiness, taints, drain,
+//! placement, static pods) and `workloads` (rollout history, HPA, Jobs, PriorityClasses,
+//! ConfigMap/Secret references). Each returns a [`Verdict`]: pass or fail, and what was found in
+//! words a report can show.
+
+// Kind and field names (StorageClass, NoSchedule, PriorityClass) are the domain's words in these
+// docs, not code to mark up.
+#![allow(clippy::doc_markdown)]
+
+pub mod nodes;
+pub mod quantity;
+pub mod storage;
+pub mod workloads;
+
+use serde_json::Value;
+
+/// The outcome of one evaluation: whether it holds, and what was found, in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    pub pass: bool,
+    pub found: String,
+}
+
+impl Verdict {
+    pub fn pass(found: impl Into<String>) -> Self {
+        Self {
+            pass: true,
+            found: found.into(),
+        }
+    }
+
+    pub fn fail(found: impl Into<String>) -> Self {
+        Self {
+            pass: false,
+            found: found.into(),
+        }
+    }
+
+    /// A verdict that holds when `pass` does.
+    pub fn when(pass: bool, found: impl Into<String>) -> Self {
+        Self {
+            pass,
+            found: found.into(),
+        }
+    }
+
+    /// A verdict that holds when every part holds; its words are the parts' words, failures
+    /// first so that a report shows what is wrong before what is right.
+    pub fn all(parts: &[Verdict]) -> Self {
+        let pass = parts.iter().all(|p| p.pass);
+        let mut ordered: Vec<&Verdict> = parts.iter().filter(|p| !p.pass).collect();
+        ordered.extend(parts.iter().filter(|p| p.pass));
+        let found = ordered
+            .iter()
+            .map(|p| p.found.as_str())
+            .collect::<Vec<_>>()
+            .join("; ");
+        Self { pass, found }
+    }
+}
+
+/// The string at a JSON pointer, if it is one.
+pub(crate) fn str_at<'a>(v: &'a Value, pointer: &str) -> Option<&'a str> {
+    v.pointer(pointer).and_then(Value::as_str)
+}
+
+/// `metadata.name`, or `?` for an object without one.
+pub(crate) fn name(v: &Value) -> &str {
+    str_at(v, "/metadata/name").unwrap_or("?")
+}
+
+/// `metadata.namespace`, or `""` for a cluster-scoped object.
+pub(crate) fn namespace(v: &Value) -> &str {
+    str_at(v, "/metadata/namespace").unwrap_or("")
+}
+
+/// `namespace/name` of a namespaced object, `name` of a cluster-scoped one.
+pub(crate) fn qualified(v: &Value) -> String {
+    match namespace(v) {
+        "" => name(v).to_owned(),
+        ns => format!("{ns}/{}", name(v)),
+    }
+}
+
+/// The annotation `key` of an object.
+pub(crate) fn annotation<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+    v.pointer("/metadata/annotations")
+        .and_then(|a| a.get(key))
+        .and_then(Value::as_str)
+}
+
+/// The label `key` of an object.
+pub(crate) fn label<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+    v.pointer("/metadata/labels")
+        .and_then(|a| a.get(key))
+        .and_then(Value::as_str)
+}
+
+/// The array at a JSON pointer, empty when absent.
+pub(crate) fn array_at<'a>(v: &'a Value, pointer: &str) -> &'a [Value] {
+    v.pointer(pointer)
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice)
+}
+
+/// The `status` of the condition `kind` (`True`, `False`, `Unknown`), if reported.
+pub(crate) fn condition<'a>(v: &'a Value, kind: &str) -> Option<&'a str> {
+    array_at(v, "/status/conditions")
+        .iter()
+        .find(|c| c.get("type").and_then(Value::as_str) == Some(kind))
+        .and_then(|c| c.get("status"))
+        .and_then(Value::as_str)
+}
+
+/// The controller owner reference (`controller: true`) of an object, as (kind, name, uid).
+pub(crate) fn controller_of(v: &Value) -> Option<(&str, &str, Option<&str>)> {
+    array_at(v, "/metadata/ownerReferences")
+        .iter()
+        .find(|o| o.get("controller").and_then(Value::as_bool) == Some(true))
+        .map(|o| {
+            (
+                o.get("kind").and_then(Value::as_str).unwrap_or(""),
+                o.get("name").and_then(Value::as_str).unwrap_or(""),
+                o.get("uid").and_then(Value::as_str),
+            )
+        })
+}
+
+/// A list in words: `'a', 'b'`, or `none`.
+pub(crate) fn quoted_list<S: AsRef<str>>(items: &[S]) -> String {
+    if items.is_empty() {
+        return "none".to_owned();
+    }
+    items
+        .iter()
+        .map(|s| format!("'{}'", s.as_ref()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
