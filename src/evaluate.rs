@@ -48,14 +48,19 @@ impl Verdict {
     /// A verdict that holds when every part holds; its words are the parts' words, failures
     /// first so that a report shows what is wrong before what is right.
     pub fn all(parts: &[Verdict]) -> Self {
+        Self::all_joined(parts, "; ")
+    }
+
+    /// [`Verdict::all`] with the parts' words joined by `separator`.
+    pub fn all_joined(parts: &[Verdict], separator: &str) -> Self {
         let pass = parts.iter().all(|p| p.pass);
-        let mut ordered: Vec<&Verdict> = parts.iter().filter(|p| !p.pass).collect();
-        ordered.extend(parts.iter().filter(|p| p.pass));
-        let found = ordered
+        let found = parts
             .iter()
+            .filter(|p| !p.pass)
+            .chain(parts.iter().filter(|p| p.pass))
             .map(|p| p.found.as_str())
             .collect::<Vec<_>>()
-            .join("; ");
+            .join(separator);
         Self { pass, found }
     }
 }
