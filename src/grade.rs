@@ -60,14 +60,17 @@ pub fn grade(
 
 /// Grades one check.
 pub fn evaluate(check: &Check, snapshot: &Snapshot) -> CheckResult {
-    let expected = describe(&check.target, &check.expect);
-    let inspect = inspect::command(&check.target, &check.expect, snapshot);
+    let target = check.target.as_ref();
+    let expected = describe(target, &check.expect);
+    let inspect = inspect::command(target, &check.expect, snapshot);
     // A list only the expectation reads (a template's ServiceAccount) may be
     // unreadable while the target itself was read.
-    let unreadable = target::unavailable(&check.target, Some(&check.expect), snapshot);
-    let resolved = match unreadable {
-        Some(reason) => Resolved::Unavailable(reason.to_string()),
-        None => target::resolve(&check.target, snapshot),
+    let unreadable = target::unavailable(target, Some(&check.expect), snapshot);
+    let resolved = match (unreadable, target) {
+        (Some(reason), _) => Resolved::Unavailable(reason.to_string()),
+        (None, Some(t)) => target::resolve(t, snapshot),
+        // A check without target judges the snapshot as a whole.
+        (None, None) => Resolved::Objects(Vec::new()),
     };
     let (status, actual) = match resolved {
         Resolved::Unavailable(reason) => (Status::Error, reason),
@@ -75,7 +78,7 @@ pub fn evaluate(check: &Check, snapshot: &Snapshot) -> CheckResult {
             Expectation::Exists(false) => (Status::Pass, why),
             _ => (Status::Fail, why),
         },
-        Resolved::Objects(objects) => judge_all(check, &objects, snapshot),
+        Resolved::Objects(objects) => judge_all(check, target, &objects, snapshot),
     };
     CheckResult {
         title: check.title.clone(),
@@ -94,13 +97,25 @@ pub fn evaluate(check: &Check, snapshot: &Snapshot) -> CheckResult {
 
 fn judge_all(
     check: &Check,
+    target: Option<&Target>,
     objects: &[&crate::snapshot::Object],
     snapshot: &Snapshot,
 ) -> (Status, String) {
     let pass = |b: bool| if b { Status::Pass } else { Status::Fail };
+    // An evaluator without target judges the snapshot once; one with a
+    // target may judge the objects together.
+    if let Expectation::Evaluated(c) = &check.expect {
+        let whole = match target {
+            None => Some(c.judge(None, snapshot)),
+            Some(_) => c.judge_set(objects, snapshot),
+        };
+        if let Some(v) = whole {
+            return (pass(v.pass), v.found);
+        }
+    }
     // Ready pods are counted across the set, not judged one by one.
-    if let (Expectation::ReadyReplicas { at_least }, crate::kind::Kind::Pod) =
-        (&check.expect, check.target.kind)
+    if let (Expectation::ReadyReplicas { at_least }, Some(crate::kind::Kind::Pod)) =
+        (&check.expect, target.map(|t| t.kind))
     {
         let ready = objects.iter().filter(|p| target::is_ready(p)).count();
         let found = format!(
@@ -114,7 +129,7 @@ fn judge_all(
         .iter()
         .map(|o| (o.display(), checks::judge(&check.expect, o, snapshot)))
         .collect();
-    let ok = match check.target.quantifier {
+    let ok = match target.map_or(Quantifier::All, |t| t.quantifier) {
         Quantifier::All => verdicts.iter().all(|(_, v)| v.pass),
         Quantifier::Any => verdicts.iter().any(|(_, v)| v.pass),
     };
@@ -168,7 +183,13 @@ fn quote(v: &serde_json::Value) -> String {
 }
 
 /// What the check expects, in words.
-pub fn describe(t: &Target, e: &Expectation) -> String {
+pub fn describe(t: Option<&Target>, e: &Expectation) -> String {
+    if let Expectation::Evaluated(check) = e {
+        return check.expected(t.map(subject).as_deref());
+    }
+    let Some(t) = t else {
+        return String::new();
+    };
     let who = subject(t);
     match e {
         Expectation::Exists(true) => format!("{who} exists"),
@@ -298,17 +319,7 @@ pub fn describe(t: &Target, e: &Expectation) -> String {
         Expectation::ReadyReplicas { at_least } => format!("{who}: at least {at_least} ready"),
         Expectation::TokenMounted(true) => format!("{who}: service-account token mounted"),
         Expectation::TokenMounted(false) => format!("{who}: no service-account token mounted"),
-        Expectation::PodSecurity { level, version } => {
-            format!("{who}: meets Pod Security Standards '{level}' ({version})")
-        }
-        Expectation::PodSecurityLabels(labels) => format!(
-            "{who}: labels {}",
-            labels
-                .iter()
-                .map(|(k, v)| format!("pod-security.kubernetes.io/{k}={v}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
+        Expectation::Evaluated(_) => String::new(),
     }
 }
 

@@ -29,6 +29,9 @@ pub enum Kind {
     ClusterRoleBinding,
     NetworkPolicy,
     Node,
+    StorageClass,
+    HorizontalPodAutoscaler,
+    PriorityClass,
 }
 
 /// How the API serves a kind.
@@ -43,7 +46,7 @@ pub struct ApiInfo {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 20] = [
+    pub const ALL: [Kind; 23] = [
         Kind::Namespace,
         Kind::ServiceAccount,
         Kind::Secret,
@@ -64,6 +67,9 @@ impl Kind {
         Kind::ClusterRoleBinding,
         Kind::NetworkPolicy,
         Kind::Node,
+        Kind::StorageClass,
+        Kind::HorizontalPodAutoscaler,
+        Kind::PriorityClass,
     ];
 
     pub fn name(self) -> &'static str {
@@ -88,6 +94,9 @@ impl Kind {
             Kind::ClusterRoleBinding => "ClusterRoleBinding",
             Kind::NetworkPolicy => "NetworkPolicy",
             Kind::Node => "Node",
+            Kind::StorageClass => "StorageClass",
+            Kind::HorizontalPodAutoscaler => "HorizontalPodAutoscaler",
+            Kind::PriorityClass => "PriorityClass",
         }
     }
 
@@ -118,6 +127,11 @@ impl Kind {
                 false,
             ),
             Kind::NetworkPolicy => ("networking.k8s.io", "v1", "networkpolicies", true),
+            Kind::StorageClass => ("storage.k8s.io", "v1", "storageclasses", false),
+            Kind::HorizontalPodAutoscaler => {
+                ("autoscaling", "v2", "horizontalpodautoscalers", true)
+            }
+            Kind::PriorityClass => ("scheduling.k8s.io", "v1", "priorityclasses", false),
         };
         ApiInfo {
             group,
@@ -165,7 +179,7 @@ impl fmt::Display for Kind {
 /// Raised for a kind name ckasim does not know.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown kind '{0}' (known: Namespace, ServiceAccount, Secret, ConfigMap, Pod, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob, Service, PersistentVolumeClaim, PersistentVolume, Role, RoleBinding, ClusterRole, ClusterRoleBinding, NetworkPolicy, Node)"
+    "unknown kind '{0}' (known: Namespace, ServiceAccount, Secret, ConfigMap, Pod, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob, Service, PersistentVolumeClaim, PersistentVolume, Role, RoleBinding, ClusterRole, ClusterRoleBinding, NetworkPolicy, Node, StorageClass, HorizontalPodAutoscaler, PriorityClass)"
 )]
 pub struct UnknownKind(pub String);
 
@@ -191,6 +205,9 @@ impl FromStr for Kind {
             "pv" => Some(Kind::PersistentVolume),
             "netpol" => Some(Kind::NetworkPolicy),
             "no" => Some(Kind::Node),
+            "sc" => Some(Kind::StorageClass),
+            "hpa" => Some(Kind::HorizontalPodAutoscaler),
+            "pc" => Some(Kind::PriorityClass),
             _ => None,
         };
         short

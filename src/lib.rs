@@ -6,7 +6,7 @@
 
 pub mod cli;
 pub mod cluster;
-pub mod evaluate;
+pub mod evaluator;
 pub mod grade;
 pub mod history;
 pub mod jsonpath;

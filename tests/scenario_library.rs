@@ -77,7 +77,8 @@ fn entry<'a>(library: &'a Library, id: &str) -> &'a Entry {
 
 /// Whether a check can only pass while pods actually run.
 fn needs_running_pods(check: &Check) -> bool {
-    check.target.running || matches!(check.expect, Expectation::ReadyReplicas { .. })
+    check.target.as_ref().is_some_and(|t| t.running)
+        || matches!(check.expect, Expectation::ReadyReplicas { .. })
 }
 
 /// Whether any pod in the snapshot carries a kubelet-reported status.
@@ -382,11 +383,11 @@ fn literal(v: &Value, out: &mut BTreeSet<String>) {
 /// namespace is left out: a scenario states it once for all its tasks.
 fn named_by(check: &Check) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
-    match &check.target.select {
-        Selection::Name(name) | Selection::PodsOf { name, .. } => {
+    match check.target.as_ref().map(|t| &t.select) {
+        Some(Selection::Name(name) | Selection::PodsOf { name, .. }) => {
             out.insert(name.clone());
         }
-        Selection::Labels(_) => {}
+        Some(Selection::Labels(_)) | None => {}
     }
     match &check.expect {
         Expectation::Field { path, matcher, .. } => {
@@ -457,15 +458,7 @@ fn named_by(check: &Check) -> BTreeSet<String> {
             out.extend(requests.iter().cloned());
             out.extend(limits.iter().cloned());
         }
-        Expectation::PodSecurity { level, .. } => {
-            out.insert(level.to_string());
-        }
-        Expectation::PodSecurityLabels(labels) => {
-            for (k, v) in labels {
-                out.insert(k.clone());
-                out.insert(v.clone());
-            }
-        }
+        Expectation::Evaluated(check) => out.extend(check.named_values()),
         Expectation::Exists(_)
         | Expectation::ReadyReplicas { .. }
         | Expectation::TokenMounted(_) => {}

@@ -8,24 +8,10 @@ use crate::library::rubric::{
     Expectation, Matcher, ProbeHandler, ProbeKind, Quantifier, SecurityExpect,
 };
 use crate::pod_security::pod_template;
-use crate::pod_security::{self, Level, PolicyVersion};
 use crate::snapshot::secret::{self, normalize_server};
 use crate::snapshot::{Object, Snapshot};
 
-/// One object's verdict and what was found on it.
-pub struct Verdict {
-    pub pass: bool,
-    pub found: String,
-}
-
-impl Verdict {
-    fn new(pass: bool, found: impl Into<String>) -> Verdict {
-        Verdict {
-            pass,
-            found: found.into(),
-        }
-    }
-}
+pub use crate::evaluator::Verdict;
 
 pub fn judge(expect: &Expectation, object: &Object, snapshot: &Snapshot) -> Verdict {
     match expect {
@@ -60,27 +46,7 @@ pub fn judge(expect: &Expectation, object: &Object, snapshot: &Snapshot) -> Verd
         }),
         Expectation::ReadyReplicas { at_least } => ready_replicas(object, *at_least),
         Expectation::TokenMounted(want) => token(object, *want, snapshot),
-        Expectation::PodSecurity { level, version } => with_pod(object, |meta, spec| {
-            pod_security_verdict(meta, spec, *level, *version)
-        }),
-        Expectation::PodSecurityLabels(labels) => {
-            let mut wrong = Vec::new();
-            for (k, want) in labels {
-                let key = format!("pod-security.kubernetes.io/{k}");
-                let have = object
-                    .labels()
-                    .and_then(|l| l.get(&key))
-                    .and_then(Value::as_str);
-                if have != Some(want.as_str()) {
-                    wrong.push(format!("{key}={}", have.unwrap_or("(not set)")));
-                }
-            }
-            if wrong.is_empty() {
-                Verdict::new(true, "labels as expected")
-            } else {
-                Verdict::new(false, wrong.join(", "))
-            }
-        }
+        Expectation::Evaluated(check) => check.judge(Some(object), snapshot),
     }
 }
 
@@ -571,24 +537,4 @@ fn token(object: &Object, want: bool, snapshot: &Snapshot) -> Verdict {
         let explicit = !pod::token_mounts(spec).is_empty();
         Verdict::new((mount || explicit) == want, why)
     })
-}
-
-fn pod_security_verdict(
-    meta: &Value,
-    spec: &Value,
-    level: Level,
-    version: PolicyVersion,
-) -> Verdict {
-    let eval = pod_security::evaluate(meta, spec, version);
-    if eval.level >= level {
-        return Verdict::new(true, format!("meets '{}' ({version})", eval.level));
-    }
-    let violations = match level {
-        Level::Restricted => &eval.violations.restricted,
-        _ => &eval.violations.baseline,
-    };
-    Verdict::new(
-        false,
-        format!("level '{}'; {level}: {}", eval.level, violations.join("; ")),
-    )
 }

@@ -2,14 +2,10 @@
 
 use serde_json::Value;
 
+use crate::evaluator::{Get, sh};
 use crate::kind::Kind;
 use crate::library::rubric::{Expectation, Selection, Target};
 use crate::snapshot::Snapshot;
-
-/// Quotes for a POSIX shell: single quotes, with `'` written as `'\''`.
-fn sh(s: &str) -> String {
-    format!("'{}'", s.replace('\'', r"'\''"))
-}
 
 /// `{.a.b}` → `.a.b`, for embedding in a larger template.
 fn inner(path: &str) -> String {
@@ -23,13 +19,13 @@ fn inner(path: &str) -> String {
 }
 
 /// `kubectl get …` naming the target, and whether it prints a list.
-fn get(t: &Target, snapshot: &Snapshot) -> (String, bool) {
+fn get<'a>(t: &'a Target, snapshot: &Snapshot) -> Get<'a> {
     let ns = t
         .namespace
         .as_deref()
         .map(|n| format!(" -n {n}"))
         .unwrap_or_default();
-    match &t.select {
+    let (command, list) = match &t.select {
         Selection::Name(name) => (
             format!("kubectl get {} {name}{ns}", t.kind.kubectl_name()),
             false,
@@ -62,6 +58,11 @@ fn get(t: &Target, snapshot: &Snapshot) -> (String, bool) {
                 ),
             }
         }
+    };
+    Get {
+        target: t,
+        command,
+        list,
     }
 }
 
@@ -74,20 +75,16 @@ fn spec_path(kind: Kind) -> &'static str {
     }
 }
 
-pub fn command(t: &Target, e: &Expectation, snapshot: &Snapshot) -> String {
-    let (base, list) = get(t, snapshot);
-    let jsonpath = |expr: &str| {
-        if list {
-            format!(
-                "{base} -o jsonpath={}",
-                sh(&format!(
-                    "{{range .items[*]}}{{.metadata.name}}{{\"\\t\"}}{expr}{{\"\\n\"}}{{end}}"
-                ))
-            )
-        } else {
-            format!("{base} -o jsonpath={}", sh(&format!("{expr}{{\"\\n\"}}")))
-        }
+pub fn command(t: Option<&Target>, e: &Expectation, snapshot: &Snapshot) -> String {
+    let get = t.map(|t| get(t, snapshot));
+    let (Some(t), Some(get)) = (t, &get) else {
+        return match e {
+            Expectation::Evaluated(check) => check.inspect(None),
+            _ => String::new(),
+        };
     };
+    let (base, list) = (get.command.clone(), get.list);
+    let jsonpath = |expr: &str| get.jsonpath(expr);
     let spec = spec_path(t.kind);
     let per_container = |field: &str| {
         if list {
@@ -144,13 +141,7 @@ pub fn command(t: &Target, e: &Expectation, snapshot: &Snapshot) -> String {
                 ))
             }
         }
-        Expectation::PodSecurity { level, .. } => match &t.namespace {
-            Some(ns) => format!(
-                "kubectl label --dry-run=server --overwrite ns {ns} pod-security.kubernetes.io/enforce={level}"
-            ),
-            None => base,
-        },
-        Expectation::PodSecurityLabels(_) => format!("{base} --show-labels"),
+        Expectation::Evaluated(check) => check.inspect(Some(get)),
     }
 }
 
@@ -159,9 +150,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn shell_quoting_survives_single_quotes() {
-        assert_eq!(sh("{.a}"), "'{.a}'");
-        assert_eq!(sh("it's"), r"'it'\''s'");
+    fn inner_strips_braces_and_root() {
         assert_eq!(inner("{.spec.replicas}"), ".spec.replicas");
         assert_eq!(inner("{$.spec}"), ".spec");
     }

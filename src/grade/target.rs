@@ -44,16 +44,36 @@ pub fn lists_read(t: &Target, e: Option<&Expectation>) -> Vec<(Kind, Option<Stri
         .collect()
 }
 
+/// Every list a check reads: its target's (`lists_read`) and, for an
+/// evaluator's check, the lists the evaluator reads beyond it.
+pub fn check_reads(t: Option<&Target>, e: Option<&Expectation>) -> Vec<(Kind, Option<String>)> {
+    let mut reads = t.map(|t| lists_read(t, e)).unwrap_or_default();
+    reads.extend(evaluator_reads(t, e));
+    reads
+}
+
+/// The whole lists an evaluator's check reads beyond its target's.
+pub fn evaluator_reads(t: Option<&Target>, e: Option<&Expectation>) -> Vec<(Kind, Option<String>)> {
+    match e {
+        Some(Expectation::Evaluated(check)) => check.reads(t),
+        _ => Vec::new(),
+    }
+}
+
 /// Why a list the check reads could not be read, if one could not.
-pub fn unavailable<'a>(t: &Target, e: Option<&Expectation>, s: &'a Snapshot) -> Option<&'a str> {
-    lists_read(t, e)
+pub fn unavailable<'a>(
+    t: Option<&Target>,
+    e: Option<&Expectation>,
+    s: &'a Snapshot,
+) -> Option<&'a str> {
+    check_reads(t, e)
         .into_iter()
         .find_map(|(k, ns)| s.unavailable(k, ns.as_deref()))
 }
 
 pub fn resolve<'a>(t: &Target, s: &'a Snapshot) -> Resolved<'a> {
     let ns = t.namespace.as_deref();
-    if let Some(reason) = unavailable(t, None, s) {
+    if let Some(reason) = unavailable(Some(t), None, s) {
         return Resolved::Unavailable(reason.to_string());
     }
     let mut objects: Vec<&Object> = match &t.select {

@@ -1,19 +1,20 @@
 //! Rubric files (`grading/<id>.toml`): criteria, checks and points.
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Range;
+use std::sync::Arc;
 
 use regex::Regex;
 use serde::Deserialize;
 use serde_json::Value;
 use toml::Spanned;
+use toml::de::{DeTable, DeValue};
 
 use super::error::LoadError;
 use super::scenario::Scenario;
+use crate::evaluator::{self, EvaluatorCheck, TargetUse};
 use crate::jsonpath::JsonPath;
 use crate::kind::Kind;
-use crate::pod_security::{Level, PolicyVersion};
 
 /// A loaded, validated rubric.
 #[derive(Debug, Clone)]
@@ -32,21 +33,25 @@ impl Rubric {
         self.criteria.iter().map(Criterion::max_score).sum()
     }
 
-    /// Every target with the expectation checked on it (`None` for the
-    /// information-only Pod Security notes): what decides which lists a
-    /// grade reads (`grade::target::lists_read`).
-    pub fn reads(&self) -> impl Iterator<Item = (&Target, Option<&Expectation>)> {
+    /// Every target (`None` for a check without one) with the expectation
+    /// checked on it (`None` for the information-only Pod Security notes):
+    /// what decides which lists a grade reads (`grade::target::check_reads`).
+    pub fn reads(&self) -> impl Iterator<Item = (Option<&Target>, Option<&Expectation>)> {
         self.criteria
             .iter()
-            .flat_map(|c| c.checks.iter().map(|k| (&k.target, Some(&k.expect))))
-            .chain(self.report_pod_security.iter().map(|t| (t, None)))
+            .flat_map(|c| {
+                c.checks
+                    .iter()
+                    .map(|k| (k.target.as_ref(), Some(&k.expect)))
+            })
+            .chain(self.report_pod_security.iter().map(|t| (Some(t), None)))
     }
 
     /// Every target the rubric reads, for fetching exactly what it needs.
     pub fn targets(&self) -> impl Iterator<Item = &Target> {
         self.criteria
             .iter()
-            .flat_map(|c| c.checks.iter().map(|k| &k.target))
+            .flat_map(|c| c.checks.iter().filter_map(|k| k.target.as_ref()))
             .chain(&self.report_pod_security)
     }
 }
@@ -69,7 +74,9 @@ impl Criterion {
 pub struct Check {
     pub title: String,
     pub points: u32,
-    pub target: Target,
+    /// `None` only for an evaluator whose checks judge the snapshot as a
+    /// whole (`evaluator::TargetUse`).
+    pub target: Option<Target>,
     pub expect: Expectation,
 }
 
@@ -194,11 +201,8 @@ pub enum Expectation {
         at_least: u32,
     },
     TokenMounted(bool),
-    PodSecurity {
-        level: Level,
-        version: PolicyVersion,
-    },
-    PodSecurityLabels(BTreeMap<String, String>),
+    /// A check of an evaluator module (`crate::evaluator`), e.g. `pod_security`.
+    Evaluated(Arc<dyn EvaluatorCheck>),
 }
 
 #[derive(Debug, Clone)]
@@ -319,8 +323,25 @@ struct CriterionFile {
     checks: Vec<Spanned<CheckFile>>,
 }
 
+/// The built-in keys of a check; any other key names an evaluator.
+const CHECK_KEYS: [&str; 12] = [
+    "title",
+    "points",
+    "target",
+    "exists",
+    "field",
+    "registry_credentials",
+    "pull_secret",
+    "security_context",
+    "probe",
+    "resources",
+    "ready_replicas",
+    "token_mounted",
+];
+
+/// Unknown keys are not denied here: `evaluator_values` hands them to the
+/// evaluators, and reports the keys no evaluator has.
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct CheckFile {
     title: String,
     points: Spanned<u32>,
@@ -344,10 +365,6 @@ struct CheckFile {
     ready_replicas: Option<ReadyFile>,
     #[serde(default)]
     token_mounted: Option<bool>,
-    #[serde(default)]
-    pod_security: Option<Spanned<PodSecurityFile>>,
-    #[serde(default)]
-    pod_security_labels: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Deserialize)]
@@ -430,15 +447,62 @@ struct ReadyFile {
     at_least: u32,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PodSecurityFile {
-    level: String,
-    #[serde(default)]
-    version: Option<String>,
+/// The expectation keys a check may give, built in and evaluators'.
+fn expectations() -> String {
+    CHECK_KEYS[3..]
+        .iter()
+        .copied()
+        .chain(evaluator::EVALUATORS.iter().map(|e| e.key()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
-const EXPECTATIONS: &str = "exists, field, registry_credentials, pull_secret, security_context, probe, resources, ready_replicas, token_mounted, pod_security, pod_security_labels";
+/// A check key that is no built-in one, with its value.
+type ExtraKey<'a> = (Spanned<String>, Spanned<DeValue<'a>>);
+
+/// Per criterion, per check: the keys that are not built in, with their
+/// values and exact spans, in file order.
+fn evaluator_values(source: &str) -> Vec<Vec<Vec<ExtraKey<'_>>>> {
+    let Ok(doc) = DeTable::parse(source) else {
+        return Vec::new();
+    };
+    let doc = doc.into_inner();
+    criteria_tables(doc, "criteria")
+        .into_iter()
+        .map(|criterion| {
+            criteria_tables(criterion, "checks")
+                .into_iter()
+                .map(|check| {
+                    check
+                        .into_iter()
+                        .filter(|(k, _)| !CHECK_KEYS.contains(&k.get_ref().as_ref()))
+                        .map(|(k, v)| {
+                            let span = k.span();
+                            (Spanned::new(span, k.into_inner().into_owned()), v)
+                        })
+                        .collect()
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The tables of an array of tables (`[[criteria]]`) under `key`.
+fn criteria_tables<'a>(table: DeTable<'a>, key: &str) -> Vec<DeTable<'a>> {
+    let Some((_, value)) = table.into_iter().find(|(k, _)| k.get_ref() == key) else {
+        return Vec::new();
+    };
+    match value.into_inner() {
+        DeValue::Array(items) => items
+            .into_iter()
+            .filter_map(|item| match item.into_inner() {
+                DeValue::Table(t) => Some(t),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
 
 /// Parses and validates one rubric against its scenario.
 pub fn parse(file: &str, source: &str, scenario: &Scenario) -> Result<Rubric, Vec<LoadError>> {
@@ -472,10 +536,38 @@ pub fn parse(file: &str, source: &str, scenario: &Scenario) -> Result<Rubric, Ve
         .iter()
         .flat_map(|c| c.get_ref().tasks.iter().map(|t| t.get_ref().clone()))
         .collect();
+    let extra = evaluator_values(source);
+    // Like any unknown key of the file, one no evaluator has stops the file.
+    if let Some(key) = extra
+        .iter()
+        .flatten()
+        .flatten()
+        .map(|(key, _)| key)
+        .find(|key| evaluator::find(key.get_ref()).is_none())
+    {
+        let known: Vec<String> = CHECK_KEYS
+            .iter()
+            .copied()
+            .chain(evaluator::EVALUATORS.iter().map(|e| e.key()))
+            .map(|k| format!("`{k}`"))
+            .collect();
+        return Err(vec![LoadError::at(
+            file,
+            source,
+            Some(key.span()),
+            format!(
+                "unknown field `{}`, expected one of {}",
+                key.get_ref(),
+                known.join(", ")
+            ),
+        )]);
+    }
+    let mut extra = extra.into_iter();
     let mut criteria: Vec<Criterion> = Vec::new();
     for c in raw.criteria.into_inner() {
         let span = c.span();
-        if let Some(criterion) = v.criterion(span.clone(), c.into_inner()) {
+        let extra = extra.next().unwrap_or_default();
+        if let Some(criterion) = v.criterion(span.clone(), c.into_inner(), extra) {
             if criteria.iter().any(|o| o.id == criterion.id) {
                 v.error(span, format!("duplicate criterion id '{}'", criterion.id));
             }
@@ -532,13 +624,18 @@ struct Validator<'a> {
     errors: Vec<LoadError>,
 }
 
-impl Validator<'_> {
+impl<'a> Validator<'a> {
     fn error(&mut self, span: Range<usize>, message: String) {
         self.errors
             .push(LoadError::at(self.file, self.source, Some(span), message));
     }
 
-    fn criterion(&mut self, span: Range<usize>, c: CriterionFile) -> Option<Criterion> {
+    fn criterion(
+        &mut self,
+        span: Range<usize>,
+        c: CriterionFile,
+        extra: Vec<Vec<ExtraKey<'a>>>,
+    ) -> Option<Criterion> {
         let before = self.errors.len();
         let id = c.id.get_ref().clone();
         if !super::scenario::is_dns_label(&id) {
@@ -568,12 +665,14 @@ impl Validator<'_> {
         if c.checks.is_empty() {
             self.error(span.clone(), format!("criterion '{id}' has no checks"));
         }
+        let mut extra = extra.into_iter();
         let checks: Vec<Check> = c
             .checks
             .into_iter()
             .filter_map(|k| {
                 let span = k.span();
-                self.check(span, k.into_inner())
+                let extra = extra.next().unwrap_or_default();
+                self.check(span, k.into_inner(), extra)
             })
             .collect();
         let sum: u32 = checks.iter().map(|k| k.points).sum();
@@ -597,7 +696,12 @@ impl Validator<'_> {
         })
     }
 
-    fn check(&mut self, span: Range<usize>, k: CheckFile) -> Option<Check> {
+    fn check(
+        &mut self,
+        span: Range<usize>,
+        k: CheckFile,
+        extra: Vec<ExtraKey<'a>>,
+    ) -> Option<Check> {
         let before = self.errors.len();
         if *k.points.get_ref() == 0 {
             self.error(
@@ -605,14 +709,29 @@ impl Validator<'_> {
                 format!("check '{}' must be worth at least 1 point", k.title),
             );
         }
-        let Some(target_file) = k.target else {
-            self.error(span, format!("check '{}' has no target", k.title));
-            return None;
-        };
-        let target_span = target_file.span();
-        let target = self.target(target_span.clone(), target_file.into_inner());
+        let target_span = k.target.as_ref().map(Spanned::span);
+        let target = k.target.map(|t| {
+            let span = t.span();
+            self.target(span, t.into_inner())
+        });
 
         let mut found: Vec<Expectation> = Vec::new();
+        // What the expectation needs of the target: built-in ones need one.
+        let mut target_use = TargetUse::Required;
+        for (key, value) in extra {
+            // `parse` has rejected keys no evaluator has.
+            let Some(e) = evaluator::find(key.get_ref()) else {
+                continue;
+            };
+            let input = evaluator::Input::new(e.key(), &k.title, self.scenario, value);
+            match e.parse(&input) {
+                Ok(check) => {
+                    target_use = e.target();
+                    found.push(Expectation::Evaluated(check));
+                }
+                Err(p) => self.error(p.span, p.message),
+            }
+        }
         if let Some(e) = k.exists {
             found.push(Expectation::Exists(e));
         }
@@ -667,40 +786,6 @@ impl Validator<'_> {
         if let Some(t) = k.token_mounted {
             found.push(Expectation::TokenMounted(t));
         }
-        if let Some(p) = k.pod_security {
-            let pspan = p.span();
-            let p = p.into_inner();
-            let level = p.level.parse::<Level>();
-            let version = p
-                .version
-                .as_deref()
-                .unwrap_or("latest")
-                .parse::<PolicyVersion>();
-            match (level, version) {
-                (Ok(level), Ok(version)) => found.push(Expectation::PodSecurity { level, version }),
-                (Err(e), _) | (Ok(_), Err(e)) => self.error(pspan, e.to_string()),
-            }
-        }
-        if let Some(l) = k.pod_security_labels {
-            for key in l.keys() {
-                if !matches!(
-                    key.as_str(),
-                    "enforce"
-                        | "enforce-version"
-                        | "warn"
-                        | "warn-version"
-                        | "audit"
-                        | "audit-version"
-                ) {
-                    self.error(
-                        span.clone(),
-                        format!("pod_security_labels key '{key}' is not one of enforce, warn, audit (or their -version)"),
-                    );
-                }
-            }
-            found.push(Expectation::PodSecurityLabels(l));
-        }
-
         if found.len() != 1 && self.errors.len() == before {
             let what = if found.is_empty() {
                 "no expectation"
@@ -710,15 +795,33 @@ impl Validator<'_> {
             self.error(
                 span.clone(),
                 format!(
-                    "check '{}' has {what}: give exactly one of {EXPECTATIONS}",
-                    k.title
+                    "check '{}' has {what}: give exactly one of {}",
+                    k.title,
+                    expectations()
                 ),
             );
         }
-        let target = target?;
+        let target = match (target, target_use) {
+            (None, TargetUse::Required) => {
+                self.error(span, format!("check '{}' has no target", k.title));
+                return None;
+            }
+            (Some(_), TargetUse::Forbidden) => {
+                self.error(
+                    target_span.unwrap_or(span),
+                    format!("check '{}': this expectation takes no target", k.title),
+                );
+                return None;
+            }
+            (Some(t), _) => Some(t?),
+            (None, _) => None,
+        };
         let expect = found.pop()?;
-        if let Some(problem) = incompatible(&target, &expect) {
-            self.error(target_span, format!("check '{}': {problem}", k.title));
+        if let Some(problem) = incompatible(target.as_ref(), &expect) {
+            self.error(
+                target_span.unwrap_or(span),
+                format!("check '{}': {problem}", k.title),
+            );
         }
         (self.errors.len() == before).then(|| Check {
             title: k.title,
@@ -882,8 +985,11 @@ impl Validator<'_> {
 }
 
 /// Why an expectation cannot apply to a target, if it cannot.
-fn incompatible(target: &Target, expect: &Expectation) -> Option<String> {
-    let kind = target.kind;
+fn incompatible(target: Option<&Target>, expect: &Expectation) -> Option<String> {
+    if let Expectation::Evaluated(check) = expect {
+        return check.fits(target).err();
+    }
+    let kind = target?.kind;
     let needs_pods = |what: &str| {
         (!kind.has_pod_spec())
             .then(|| format!("{what} applies to pods and workloads, not to a {kind}"))
@@ -900,7 +1006,7 @@ fn incompatible(target: &Target, expect: &Expectation) -> Option<String> {
                     .into(),
             )
         }
-        Expectation::Exists(_) | Expectation::Field { .. } => None,
+        Expectation::Exists(_) | Expectation::Field { .. } | Expectation::Evaluated(_) => None,
         Expectation::RegistryCredentials { .. } => {
             (kind != Kind::Secret).then(|| format!("registry_credentials applies to a Secret, not to a {kind}"))
         }
@@ -912,14 +1018,11 @@ fn incompatible(target: &Target, expect: &Expectation) -> Option<String> {
         Expectation::Probe { .. } => needs_pods("probe"),
         Expectation::Resources { .. } => needs_pods("resources"),
         Expectation::TokenMounted(_) => needs_pods("token_mounted"),
-        Expectation::PodSecurity { .. } => needs_pods("pod_security"),
         Expectation::ReadyReplicas { .. } => (!matches!(
             kind,
             Kind::Pod | Kind::Deployment | Kind::ReplicaSet | Kind::StatefulSet | Kind::DaemonSet
         ))
         .then(|| format!("ready_replicas applies to pods and Deployments, ReplicaSets, StatefulSets, DaemonSets, not to a {kind}")),
-        Expectation::PodSecurityLabels(_) => (kind != Kind::Namespace)
-            .then(|| format!("pod_security_labels applies to a Namespace, not to a {kind}")),
     }
 }
 

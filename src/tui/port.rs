@@ -4,7 +4,7 @@
 
 use futures::future::BoxFuture;
 
-use crate::grade::target::lists_read;
+use crate::grade::target::check_reads;
 use crate::kind::Kind;
 use crate::library::Rubric;
 use crate::snapshot::Snapshot;
@@ -62,7 +62,7 @@ impl ClusterPort for Offline {
 pub fn kinds_read(rubric: &Rubric) -> Vec<Kind> {
     let mut kinds: Vec<Kind> = rubric
         .reads()
-        .flat_map(|(t, e)| lists_read(t, e))
+        .flat_map(|(t, e)| check_reads(t, e))
         .map(|(kind, _)| kind)
         .collect();
     kinds.sort();

@@ -226,6 +226,9 @@ fn short_names(kind: Kind) -> Vec<&'static str> {
         Kind::PersistentVolume => vec!["pv"],
         Kind::NetworkPolicy => vec!["netpol"],
         Kind::Node => vec!["no"],
+        Kind::StorageClass => vec!["sc"],
+        Kind::HorizontalPodAutoscaler => vec!["hpa"],
+        Kind::PriorityClass => vec!["pc"],
         _ => vec![],
     }
 }

@@ -2,6 +2,10 @@
 //! (what `kubectl drain` leaves), where pods run (`placement`, with taints and tolerations matched
 //! as the scheduler matches them in `scheduling`), and static pods (their mirror pods).
 
+// Kind and field names (StorageClass, NoSchedule, PriorityClass) are the domain's words in
+// these docs, not code to mark up.
+#![allow(clippy::doc_markdown)]
+
 pub mod placement;
 pub mod scheduling;
 
@@ -12,7 +16,8 @@ use serde_json::Value;
 
 pub use scheduling::{Taint, Toleration};
 
-use super::{Verdict, annotation, array_at, condition, controller_of, name, quoted_list, str_at};
+use super::Verdict;
+use super::objects::{annotation, array_at, condition, controller_of, name, quoted_list, str_at};
 
 /// The annotation the kubelet puts on the mirror pod of a static pod.
 pub const MIRROR_ANNOTATION: &str = "kubernetes.io/config.mirror";
@@ -22,7 +27,7 @@ pub fn ready(node: &Value, expected: bool) -> Verdict {
     let status = condition(node, "Ready").unwrap_or("not reported");
     let is_ready = status == "True";
     let words = format!("node {} Ready: {status}", name(node));
-    Verdict::when(is_ready == expected, words)
+    Verdict::new(is_ready == expected, words)
 }
 
 /// Whether a node accepts new pods (`spec.unschedulable` unset or false) — or, with
@@ -34,7 +39,7 @@ pub fn schedulable(node: &Value, expected: bool) -> Verdict {
     } else {
         format!("node {} is schedulable", name(node))
     };
-    Verdict::when(cordoned != expected, words)
+    Verdict::new(cordoned != expected, words)
 }
 
 /// The taints of a node.
@@ -67,28 +72,27 @@ pub fn taints(node: &Value, include: &[Taint], exclude: &[Taint]) -> Verdict {
     if !present.is_empty() {
         let _ = write!(words, "; should not have {}", quoted_list(&present));
     }
-    Verdict::when(missing.is_empty() && present.is_empty(), words)
+    Verdict::new(missing.is_empty() && present.is_empty(), words)
 }
 
 /// Whether a node's labels include every `key=value` of `expected`.
 pub fn labels(node: &Value, expected: &[(String, String)]) -> Verdict {
     let wrong: Vec<String> = expected
         .iter()
-        .filter(|(k, v)| super::label(node, k) != Some(v.as_str()))
-        .map(|(k, v)| match super::label(node, k) {
+        .filter(|(k, v)| super::objects::label(node, k) != Some(v.as_str()))
+        .map(|(k, v)| match super::objects::label(node, k) {
             Some(found) => format!("{k}={found} (expected {v})"),
             None => format!("no label {k} (expected {v})"),
         })
         .collect();
     if wrong.is_empty() {
         let shown: Vec<String> = expected.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        Verdict::pass(format!(
-            "node {} has labels {}",
-            name(node),
-            shown.join(", ")
-        ))
+        Verdict::new(
+            true,
+            format!("node {} has labels {}", name(node), shown.join(", ")),
+        )
     } else {
-        Verdict::fail(format!("node {}: {}", name(node), wrong.join(", ")))
+        Verdict::new(false, format!("node {}: {}", name(node), wrong.join(", ")))
     }
 }
 
@@ -122,7 +126,7 @@ pub fn drained(node: &Value, pods: &[&Value]) -> Verdict {
             let terminating = p.pointer("/metadata/deletionTimestamp").is_some();
             format!(
                 "{}{}",
-                super::qualified(p),
+                super::objects::qualified(p),
                 if terminating { " (terminating)" } else { "" }
             )
         })
@@ -133,7 +137,7 @@ pub fn drained(node: &Value, pods: &[&Value]) -> Verdict {
         format!("{} pod(s) still on it: {}", left.len(), left.join(", "))
     };
     let words = format!("{}; {pods_words}", cordon.found);
-    Verdict::when(cordon.pass && left.is_empty(), words)
+    Verdict::new(cordon.pass && left.is_empty(), words)
 }
 
 /// Whether static pod `pod_name` runs on node `node`: its mirror pod `<pod_name>-<node>` exists
@@ -149,23 +153,30 @@ pub fn static_pod(
     let mirror_name = format!("{pod_name}-{node}");
     let Some(pod) = pods
         .iter()
-        .find(|p| name(p) == mirror_name && super::namespace(p) == namespace)
+        .find(|p| name(p) == mirror_name && super::objects::namespace(p) == namespace)
     else {
-        return Verdict::fail(format!(
-            "no pod {namespace}/{mirror_name}: no static pod {pod_name} on node {node}"
-        ));
+        return Verdict::new(
+            false,
+            format!("no pod {namespace}/{mirror_name}: no static pod {pod_name} on node {node}"),
+        );
     };
     if !is_mirror(pod) {
-        return Verdict::fail(format!(
-            "pod {namespace}/{mirror_name} is not a mirror pod (no {MIRROR_ANNOTATION} \
+        return Verdict::new(
+            false,
+            format!(
+                "pod {namespace}/{mirror_name} is not a mirror pod (no {MIRROR_ANNOTATION} \
              annotation): it was created through the API, not from a manifest on {node}"
-        ));
+            ),
+        );
     }
     if !on_node(pod, node) {
-        return Verdict::fail(format!(
-            "mirror pod {namespace}/{mirror_name} is bound to {}",
-            str_at(pod, "/spec/nodeName").unwrap_or("no node")
-        ));
+        return Verdict::new(
+            false,
+            format!(
+                "mirror pod {namespace}/{mirror_name} is bound to {}",
+                str_at(pod, "/spec/nodeName").unwrap_or("no node")
+            ),
+        );
     }
     let phase = str_at(pod, "/status/phase").unwrap_or("no phase");
     let is_ready = condition(pod, "Ready") == Some("True");
@@ -173,7 +184,7 @@ pub fn static_pod(
         "static pod {namespace}/{mirror_name} on {node}: {phase}{}",
         if is_ready { ", Ready" } else { ", not Ready" }
     );
-    Verdict::when(!running || (phase == "Running" && is_ready), words)
+    Verdict::new(!running || (phase == "Running" && is_ready), words)
 }
 
 #[cfg(test)]

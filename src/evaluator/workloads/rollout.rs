@@ -7,8 +7,9 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use crate::evaluate::{
-    Verdict, annotation, array_at, controller_of, name, namespace, qualified, quoted_list,
+use crate::evaluator::Verdict;
+use crate::evaluator::objects::{
+    annotation, array_at, controller_of, name, namespace, qualified, quoted_list,
 };
 
 pub const REVISION_ANNOTATION: &str = "deployment.kubernetes.io/revision";
@@ -82,7 +83,7 @@ pub fn rollout(deployment: &Value, replicasets: &[&Value], expect: &RolloutExpec
             .collect()
     };
     let Some(newest) = revisions.last() else {
-        return Verdict::fail(format!("{subject} has no ReplicaSet (no revision)"));
+        return Verdict::new(false, format!("{subject} has no ReplicaSet (no revision)"));
     };
     let current = in_container(&newest.images);
     let seen: BTreeSet<String> = revisions

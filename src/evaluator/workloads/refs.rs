@@ -6,7 +6,8 @@
 
 use serde_json::Value;
 
-use crate::evaluate::{Verdict, array_at, name, namespace, str_at};
+use crate::evaluator::Verdict;
+use crate::evaluator::objects::{array_at, name, namespace, str_at};
 use crate::grade::pod::containers;
 
 /// A ConfigMap or a Secret.
@@ -192,7 +193,7 @@ pub fn refs_resolve(
     if !optional_missing.is_empty() {
         words = format!("{words}; {}", optional_missing.join("; "));
     }
-    Verdict::when(broken.is_empty(), words)
+    Verdict::new(broken.is_empty(), words)
 }
 
 #[cfg(test)]

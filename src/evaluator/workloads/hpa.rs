@@ -8,8 +8,9 @@ use std::fmt;
 use serde_json::Value;
 
 use super::{compare_int, compare_str, int_at, verdict_of};
-use crate::evaluate::quantity::Quantity;
-use crate::evaluate::{Verdict, array_at, qualified, str_at};
+use crate::evaluator::Verdict;
+use crate::evaluator::objects::{array_at, qualified, str_at};
+use crate::evaluator::quantity::Quantity;
 
 /// The CPU utilisation the API server defaults an HPA without metrics to.
 pub const DEFAULT_CPU_UTILIZATION: i64 = 80;

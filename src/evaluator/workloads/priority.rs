@@ -4,7 +4,8 @@
 use serde_json::Value;
 
 use super::{compare_int, compare_str, int_at, verdict_of};
-use crate::evaluate::{Verdict, name};
+use crate::evaluator::Verdict;
+use crate::evaluator::objects::name;
 
 /// What a PriorityClass must be; every field optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

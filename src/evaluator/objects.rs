@@ -1,68 +1,27 @@
-//! Evaluators over plain cluster objects (`kubectl get -o json` values), each a pure module of
-//! its own: `storage` (claims, volumes, classes, mounts), `nodes` (readiness, taints, drain,
-//! placement, static pods) and `workloads` (rollout history, HPA, Jobs, PriorityClasses,
-//! ConfigMap/Secret references). Each returns a [`Verdict`]: pass or fail, and what was found in
-//! words a report can show.
-
-// Kind and field names (StorageClass, NoSchedule, PriorityClass) are the domain's words in these
-// docs, not code to mark up.
-#![allow(clippy::doc_markdown)]
-
-pub mod nodes;
-pub mod quantity;
-pub mod storage;
-pub mod workloads;
+//! What the storage, nodes and workloads evaluators read of plain objects (`kubectl get -o json`
+//! values): fields by JSON pointer, metadata, conditions, the controller reference; and how their
+//! verdicts combine and list things in words.
 
 use serde_json::Value;
 
-/// The outcome of one evaluation: whether it holds, and what was found, in words.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Verdict {
-    pub pass: bool,
-    pub found: String,
+use super::Verdict;
+
+/// A verdict that holds when every part holds; its words are the parts' words, failures first
+/// so that a report shows what is wrong before what is right.
+pub fn all(parts: &[Verdict]) -> Verdict {
+    all_joined(parts, "; ")
 }
 
-impl Verdict {
-    pub fn pass(found: impl Into<String>) -> Self {
-        Self {
-            pass: true,
-            found: found.into(),
-        }
-    }
-
-    pub fn fail(found: impl Into<String>) -> Self {
-        Self {
-            pass: false,
-            found: found.into(),
-        }
-    }
-
-    /// A verdict that holds when `pass` does.
-    pub fn when(pass: bool, found: impl Into<String>) -> Self {
-        Self {
-            pass,
-            found: found.into(),
-        }
-    }
-
-    /// A verdict that holds when every part holds; its words are the parts' words, failures
-    /// first so that a report shows what is wrong before what is right.
-    pub fn all(parts: &[Verdict]) -> Self {
-        Self::all_joined(parts, "; ")
-    }
-
-    /// [`Verdict::all`] with the parts' words joined by `separator`.
-    pub fn all_joined(parts: &[Verdict], separator: &str) -> Self {
-        let pass = parts.iter().all(|p| p.pass);
-        let found = parts
-            .iter()
-            .filter(|p| !p.pass)
-            .chain(parts.iter().filter(|p| p.pass))
-            .map(|p| p.found.as_str())
-            .collect::<Vec<_>>()
-            .join(separator);
-        Self { pass, found }
-    }
+/// [`all`] with the parts' words joined by `separator`.
+pub fn all_joined(parts: &[Verdict], separator: &str) -> Verdict {
+    let found = parts
+        .iter()
+        .filter(|p| !p.pass)
+        .chain(parts.iter().filter(|p| p.pass))
+        .map(|p| p.found.as_str())
+        .collect::<Vec<_>>()
+        .join(separator);
+    Verdict::new(parts.iter().all(|p| p.pass), found)
 }
 
 /// The string at a JSON pointer, if it is one.

@@ -8,7 +8,7 @@ use std::str::FromStr;
 
 use serde_json::Value;
 
-use crate::evaluate::{array_at, label, name, str_at};
+use crate::evaluator::objects::{array_at, label, name, str_at};
 
 /// A node taint: key, value (empty when none) and effect.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -5,7 +5,8 @@
 use serde_json::Value;
 
 use super::{compare_int, compare_str, int_at, verdict_of};
-use crate::evaluate::{Verdict, condition, qualified, str_at};
+use crate::evaluator::Verdict;
+use crate::evaluator::objects::{condition, qualified, str_at};
 
 /// What a Job (or a CronJob's job template) must be; every field optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

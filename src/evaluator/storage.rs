@@ -2,12 +2,17 @@
 //! by value, reclaim policy, storage class, the one default StorageClass, and a claim mounted by
 //! pods or a workload's pod template at a path.
 
+// Kind and field names (StorageClass, NoSchedule, PriorityClass) are the domain's words in
+// these docs, not code to mark up.
+#![allow(clippy::doc_markdown)]
+
 use std::collections::BTreeSet;
 
 use serde_json::Value;
 
+use super::Verdict;
+use super::objects::{annotation, array_at, name, namespace, qualified, quoted_list, str_at};
 use super::quantity::{Bound, Quantity};
-use super::{Verdict, annotation, array_at, name, namespace, qualified, quoted_list, str_at};
 
 /// The annotation that makes a StorageClass the default.
 pub const DEFAULT_CLASS_ANNOTATION: &str = "storageclass.kubernetes.io/is-default-class";
@@ -22,51 +27,65 @@ pub fn pvc_bound(pvc: &Value, volumes: &[&Value], volume: Option<&str>) -> Verdi
     let claim = qualified(pvc);
     let phase = str_at(pvc, "/status/phase").unwrap_or("no phase");
     let Some(volume_name) = str_at(pvc, "/spec/volumeName").filter(|v| !v.is_empty()) else {
-        return Verdict::fail(format!(
-            "PVC {claim} is {phase} with no volume (spec.volumeName unset)"
-        ));
+        return Verdict::new(
+            false,
+            format!("PVC {claim} is {phase} with no volume (spec.volumeName unset)"),
+        );
     };
     if let Some(want) = volume.filter(|w| *w != volume_name) {
-        return Verdict::fail(format!(
-            "PVC {claim} is {phase} to PV {volume_name}, not to PV {want}"
-        ));
+        return Verdict::new(
+            false,
+            format!("PVC {claim} is {phase} to PV {volume_name}, not to PV {want}"),
+        );
     }
     if phase != "Bound" {
-        return Verdict::fail(format!(
-            "PVC {claim} names PV {volume_name} but is {phase}, not Bound"
-        ));
+        return Verdict::new(
+            false,
+            format!("PVC {claim} names PV {volume_name} but is {phase}, not Bound"),
+        );
     }
     let Some(pv) = volumes.iter().find(|v| name(v) == volume_name) else {
-        return Verdict::fail(format!(
-            "PVC {claim} is Bound to PV {volume_name}, which does not exist"
-        ));
+        return Verdict::new(
+            false,
+            format!("PVC {claim} is Bound to PV {volume_name}, which does not exist"),
+        );
     };
     let ref_ns = str_at(pv, "/spec/claimRef/namespace").unwrap_or("");
     let ref_name = str_at(pv, "/spec/claimRef/name").unwrap_or("");
     if ref_name.is_empty() {
-        return Verdict::fail(format!(
-            "PVC {claim} names PV {volume_name}, but the PV has no claimRef"
-        ));
+        return Verdict::new(
+            false,
+            format!("PVC {claim} names PV {volume_name}, but the PV has no claimRef"),
+        );
     }
     if ref_ns != namespace(pvc) || ref_name != name(pvc) {
-        return Verdict::fail(format!(
-            "PVC {claim} names PV {volume_name}, but the PV is claimed by {ref_ns}/{ref_name}"
-        ));
+        return Verdict::new(
+            false,
+            format!(
+                "PVC {claim} names PV {volume_name}, but the PV is claimed by {ref_ns}/{ref_name}"
+            ),
+        );
     }
     let ref_uid = str_at(pv, "/spec/claimRef/uid");
     let pvc_uid = str_at(pvc, "/metadata/uid");
     if let (Some(r), Some(u)) = (ref_uid, pvc_uid)
         && r != u
     {
-        return Verdict::fail(format!(
-            "PV {volume_name}'s claimRef names {claim} with uid {r}, an earlier claim of that \
+        return Verdict::new(
+            false,
+            format!(
+                "PV {volume_name}'s claimRef names {claim} with uid {r}, an earlier claim of that \
              name (this one is {u})"
-        ));
+            ),
+        );
     }
     let pv_phase = str_at(pv, "/status/phase").unwrap_or("no phase");
-    Verdict::pass(format!(
-        "PVC {claim} is Bound to PV {volume_name} (PV {pv_phase}, claimRef {ref_ns}/{ref_name})"
-    ))
+    Verdict::new(
+        true,
+        format!(
+            "PVC {claim} is Bound to PV {volume_name} (PV {pv_phase}, claimRef {ref_ns}/{ref_name})"
+        ),
+    )
 }
 
 /// What a storage object is, for its words and where its fields are.
@@ -91,7 +110,7 @@ pub fn access_modes(obj: &Value, expected: &[String]) -> Verdict {
         qualified(obj),
         quoted_list(&found.iter().collect::<Vec<_>>())
     );
-    Verdict::when(found == want, words)
+    Verdict::new(found == want, words)
 }
 
 /// Which size of a storage object a capacity check reads.
@@ -113,12 +132,12 @@ pub fn capacity(obj: &Value, size: Size, bound: &Bound) -> Verdict {
     };
     let subject = format!("{} {}", kind_word(obj), qualified(obj));
     let Some(text) = str_at(obj, pointer) else {
-        return Verdict::fail(format!("{subject} {what}: not set ({pointer})"));
+        return Verdict::new(false, format!("{subject} {what}: not set ({pointer})"));
     };
     match text.parse::<Quantity>() {
-        Ok(found) if bound.holds(&found) => Verdict::pass(format!("{subject} {what} {found}")),
-        Ok(found) => Verdict::fail(format!("{subject} {what} {found}, not {bound}")),
-        Err(e) => Verdict::fail(format!("{subject} {what}: {e}")),
+        Ok(found) if bound.holds(&found) => Verdict::new(true, format!("{subject} {what} {found}")),
+        Ok(found) => Verdict::new(false, format!("{subject} {what} {found}, not {bound}")),
+        Err(e) => Verdict::new(false, format!("{subject} {what}: {e}")),
     }
 }
 
@@ -131,7 +150,7 @@ pub fn reclaim_policy(obj: &Value, expected: &str) -> Verdict {
         _ => str_at(obj, "/spec/persistentVolumeReclaimPolicy").unwrap_or("not set"),
     };
     let words = format!("{kind} {} has reclaim policy {found}", qualified(obj));
-    Verdict::when(found == expected, words)
+    Verdict::new(found == expected, words)
 }
 
 /// Whether a PV's or PVC's `spec.storageClassName` is `expected`; `""` expects no class (a
@@ -144,7 +163,7 @@ pub fn storage_class(obj: &Value, expected: &str) -> Verdict {
         format!("storage class {found}")
     };
     let words = format!("{} {} has {shown}", kind_word(obj), qualified(obj));
-    Verdict::when(found == expected, words)
+    Verdict::new(found == expected, words)
 }
 
 /// Whether a StorageClass is marked default, as the API server's admission and the volume
@@ -166,17 +185,26 @@ pub fn default_storage_class(classes: &[&Value], expected: &str) -> Verdict {
     let exists = classes.iter().any(|c| name(c) == expected);
     let found = format!("default StorageClass: {}", quoted_list(&defaults));
     if !exists {
-        Verdict::fail(format!("StorageClass {expected} does not exist; {found}"))
+        Verdict::new(
+            false,
+            format!("StorageClass {expected} does not exist; {found}"),
+        )
     } else if defaults == [expected] {
-        Verdict::pass(format!("StorageClass {expected} is the only default"))
+        Verdict::new(true, format!("StorageClass {expected} is the only default"))
     } else if defaults.contains(&expected) {
         let others: Vec<&str> = defaults.into_iter().filter(|d| *d != expected).collect();
-        Verdict::fail(format!(
-            "StorageClass {expected} is default, but so is {}",
-            quoted_list(&others)
-        ))
+        Verdict::new(
+            false,
+            format!(
+                "StorageClass {expected} is default, but so is {}",
+                quoted_list(&others)
+            ),
+        )
     } else {
-        Verdict::fail(format!("StorageClass {expected} is not default; {found}"))
+        Verdict::new(
+            false,
+            format!("StorageClass {expected} is not default; {found}"),
+        )
     }
 }
 
@@ -232,7 +260,7 @@ pub fn pvc_mounted(
     container: Option<&str>,
 ) -> Verdict {
     if specs.is_empty() {
-        return Verdict::fail(format!("no pod to mount PVC {claim}"));
+        return Verdict::new(false, format!("no pod to mount PVC {claim}"));
     }
     let want = path.map(normalise_path);
     let parts: Vec<Verdict> = specs
@@ -245,22 +273,26 @@ pub fn pvc_mounted(
                 None => !mounts.is_empty(),
             };
             match (ok, mounts.is_empty()) {
-                (true, _) => Verdict::pass(format!(
-                    "{} mounts PVC {claim} at {}",
-                    s.what,
-                    at.join(", ")
-                )),
-                (false, true) => Verdict::fail(format!("{} does not mount PVC {claim}", s.what)),
-                (false, false) => Verdict::fail(format!(
-                    "{} mounts PVC {claim} at {}, not at {}",
-                    s.what,
-                    at.join(", "),
-                    want.as_deref().unwrap_or("")
-                )),
+                (true, _) => Verdict::new(
+                    true,
+                    format!("{} mounts PVC {claim} at {}", s.what, at.join(", ")),
+                ),
+                (false, true) => {
+                    Verdict::new(false, format!("{} does not mount PVC {claim}", s.what))
+                }
+                (false, false) => Verdict::new(
+                    false,
+                    format!(
+                        "{} mounts PVC {claim} at {}, not at {}",
+                        s.what,
+                        at.join(", "),
+                        want.as_deref().unwrap_or("")
+                    ),
+                ),
             }
         })
         .collect();
-    Verdict::all(&parts)
+    super::objects::all(&parts)
 }
 
 #[cfg(test)]

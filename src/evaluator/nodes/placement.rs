@@ -8,7 +8,8 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use super::scheduling::{node_name, refusal};
-use crate::evaluate::{Verdict, label, name, qualified, quoted_list};
+use crate::evaluator::Verdict;
+use crate::evaluator::objects::{label, name, qualified, quoted_list};
 
 /// Where the pods of a check must run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,7 +33,7 @@ pub fn placement(
     placement: &Placement,
 ) -> Verdict {
     if pods.is_empty() {
-        return Verdict::fail("no pods");
+        return Verdict::new(false, "no pods");
     }
     let pending: Vec<String> = pods
         .iter()
@@ -40,19 +41,19 @@ pub fn placement(
         .map(|p| qualified(p))
         .collect();
     if !pending.is_empty() {
-        return Verdict::fail(format!(
-            "not scheduled onto any node: {}",
-            quoted_list(&pending)
-        ));
+        return Verdict::new(
+            false,
+            format!("not scheduled onto any node: {}", quoted_list(&pending)),
+        );
     }
     let by_node = pods_by_node(pods);
     let where_words = placed_words(&by_node);
     match placement {
         Placement::OnNode(node) => {
             let elsewhere = by_node.keys().any(|n| n != node);
-            Verdict::when(!elsewhere, format!("{where_words}; expected all on {node}"))
+            Verdict::new(!elsewhere, format!("{where_words}; expected all on {node}"))
         }
-        Placement::NotOnNode(node) => Verdict::when(
+        Placement::NotOnNode(node) => Verdict::new(
             !by_node.contains_key(node.as_str()),
             format!("{where_words}; expected none on {node}"),
         ),
@@ -75,7 +76,7 @@ pub fn placement(
             if !wrong.is_empty() {
                 let _ = write!(words, "; not labelled so: {}", quoted_list(&wrong));
             }
-            Verdict::when(wrong.is_empty(), words)
+            Verdict::new(wrong.is_empty(), words)
         }
         Placement::DistinctNodes => {
             let shared: Vec<&str> = by_node
@@ -87,11 +88,11 @@ pub fn placement(
             if !shared.is_empty() {
                 let _ = write!(words, "; more than one pod on {}", quoted_list(&shared));
             }
-            Verdict::when(shared.is_empty(), words)
+            Verdict::new(shared.is_empty(), words)
         }
         Placement::EveryAllowedNode => {
             let Some(spec) = template.or_else(|| pods[0].get("spec")) else {
-                return Verdict::fail("no pod spec to decide which nodes are allowed");
+                return Verdict::new(false, "no pod spec to decide which nodes are allowed");
             };
             every_allowed_node(spec, nodes, &by_node, &where_words)
         }
@@ -133,7 +134,7 @@ fn every_allowed_node(
             refused.join(", ")
         );
     }
-    Verdict::when(
+    Verdict::new(
         missing.is_empty() && refused.is_empty() && !allowed.is_empty(),
         words,
     )
