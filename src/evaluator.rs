@@ -32,6 +32,10 @@ use crate::snapshot::{Object, Snapshot};
 pub static EVALUATORS: &[&dyn Evaluator] = &[
     &pod_security::PodSecurity,
     &pod_security::PodSecurityLabels,
+    &storage::check::PvcBound,
+    &storage::check::Storage,
+    &storage::check::DefaultStorageClass,
+    &storage::check::PvcMounted,
     #[cfg(test)]
     &testing::PodCount,
 ];

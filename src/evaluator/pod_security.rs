@@ -233,7 +233,7 @@ impl EvaluatorCheck for LabelsCheck {
 }
 
 /// A check that applies to some kinds only: why it does not fit `target`.
-fn needs_kind(
+pub(super) fn needs_kind(
     target: Option<&Target>,
     fits: impl Fn(Kind) -> bool,
     key: &str,

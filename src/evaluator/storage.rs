@@ -6,6 +6,8 @@
 // these docs, not code to mark up.
 #![allow(clippy::doc_markdown)]
 
+pub mod check;
+
 use std::collections::BTreeSet;
 
 use serde_json::Value;

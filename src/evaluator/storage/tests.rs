@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use super::*;
 
-fn pv(name: &str, claim: Option<(&str, &str, &str)>, phase: &str) -> Value {
+pub(super) fn pv(name: &str, claim: Option<(&str, &str, &str)>, phase: &str) -> Value {
     let mut v = json!({
         "apiVersion": "v1",
         "kind": "PersistentVolume",
@@ -39,9 +39,9 @@ fn pv(name: &str, claim: Option<(&str, &str, &str)>, phase: &str) -> Value {
     v
 }
 
-const CLAIM_UID: &str = "5c1e2f2a-3b4d-4e6f-8a9b-0c1d2e3f4a5b";
+pub(super) const CLAIM_UID: &str = "5c1e2f2a-3b4d-4e6f-8a9b-0c1d2e3f4a5b";
 
-fn pvc(volume: Option<&str>, phase: &str) -> Value {
+pub(super) fn pvc(volume: Option<&str>, phase: &str) -> Value {
     let mut v = json!({
         "apiVersion": "v1",
         "kind": "PersistentVolumeClaim",
@@ -73,7 +73,7 @@ fn pvc(volume: Option<&str>, phase: &str) -> Value {
     v
 }
 
-fn class(name: &str, annotations: &Value) -> Value {
+pub(super) fn class(name: &str, annotations: &Value) -> Value {
     json!({
         "apiVersion": "storage.k8s.io/v1",
         "kind": "StorageClass",
@@ -280,7 +280,7 @@ fn mount_paths_normalise() {
     assert_eq!(normalise_path("/"), "/");
 }
 
-fn pod_spec(claim: &str, path: &str) -> Value {
+pub(super) fn pod_spec(claim: &str, path: &str) -> Value {
     json!({
         "containers": [{
             "image": "busybox:1.36",
