@@ -36,6 +36,10 @@ pub static EVALUATORS: &[&dyn Evaluator] = &[
     &storage::check::Storage,
     &storage::check::DefaultStorageClass,
     &storage::check::PvcMounted,
+    &nodes::check::NodeState,
+    &nodes::check::Drained,
+    &nodes::check::PlacementOf,
+    &nodes::check::StaticPod,
     #[cfg(test)]
     &testing::PodCount,
 ];

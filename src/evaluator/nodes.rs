@@ -6,6 +6,7 @@
 // these docs, not code to mark up.
 #![allow(clippy::doc_markdown)]
 
+pub mod check;
 pub mod placement;
 pub mod scheduling;
 

@@ -5,6 +5,8 @@
 use serde_json::Value;
 
 use super::Verdict;
+use crate::kind::Kind;
+use crate::snapshot::Snapshot;
 
 /// A verdict that holds when every part holds; its words are the parts' words, failures first
 /// so that a report shows what is wrong before what is right.
@@ -101,4 +103,13 @@ pub(crate) fn quoted_list<S: AsRef<str>>(items: &[S]) -> String {
         .map(|s| format!("'{}'", s.as_ref()))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The values of the objects of a list in the snapshot.
+pub fn values<'a>(
+    snapshot: &'a Snapshot,
+    kind: Kind,
+    namespace: Option<&str>,
+) -> Vec<&'a serde_json::Value> {
+    snapshot.list(kind, namespace).map(|o| &o.value).collect()
 }

@@ -9,7 +9,13 @@ use super::placement::{Placement, placement};
 use super::scheduling::{daemonset_pod_spec, refusal};
 use super::*;
 
-fn node(name: &str, labels: &[(&str, &str)], taints: &Value, ready: bool, cordoned: bool) -> Value {
+pub(super) fn node(
+    name: &str,
+    labels: &[(&str, &str)],
+    taints: &Value,
+    ready: bool,
+    cordoned: bool,
+) -> Value {
     let mut all_labels = json!({
         "beta.kubernetes.io/arch": "amd64",
         "beta.kubernetes.io/os": "linux",
@@ -71,7 +77,7 @@ fn node(name: &str, labels: &[(&str, &str)], taints: &Value, ready: bool, cordon
     v
 }
 
-fn control_plane() -> Value {
+pub(super) fn control_plane() -> Value {
     node(
         "kind-cka-control-plane",
         &[
@@ -87,7 +93,7 @@ fn control_plane() -> Value {
     )
 }
 
-fn worker() -> Value {
+pub(super) fn worker() -> Value {
     node(
         "kind-cka-worker",
         &[("disk", "ssd")],
@@ -97,7 +103,7 @@ fn worker() -> Value {
     )
 }
 
-fn worker2() -> Value {
+pub(super) fn worker2() -> Value {
     node(
         "kind-cka-worker2",
         &[("workload", "batch")],
@@ -107,7 +113,7 @@ fn worker2() -> Value {
     )
 }
 
-fn cordoned_worker() -> Value {
+pub(super) fn cordoned_worker() -> Value {
     node(
         "kind-cka-worker",
         &[("disk", "ssd")],
@@ -131,7 +137,13 @@ fn daemonset_tolerations() -> Value {
     ])
 }
 
-fn pod(ns: &str, name: &str, node: &str, owner: Option<(&str, &str)>, phase: &str) -> Value {
+pub(super) fn pod(
+    ns: &str,
+    name: &str,
+    node: &str,
+    owner: Option<(&str, &str)>,
+    phase: &str,
+) -> Value {
     let mut v = json!({
         "apiVersion": "v1",
         "kind": "Pod",
@@ -176,7 +188,7 @@ fn kind_is(owner: Option<(&str, &str)>, kind: &str) -> bool {
     owner.is_some_and(|(k, _)| k == kind)
 }
 
-fn mirror(name: &str, node: &str) -> Value {
+pub(super) fn mirror(name: &str, node: &str) -> Value {
     let mut v = pod(
         "kube-system",
         &format!("{name}-{node}"),
@@ -478,7 +490,7 @@ fn node_affinity_operators_match_as_upstream() {
     );
 }
 
-fn cluster_pods() -> Vec<Value> {
+pub(super) fn cluster_pods() -> Vec<Value> {
     vec![
         mirror("etcd", "kind-cka-control-plane"),
         mirror("kube-apiserver", "kind-cka-control-plane"),
@@ -604,7 +616,7 @@ fn a_crashing_static_pod_fails_when_it_must_run() {
     );
 }
 
-fn web(name: &str, node: &str) -> Value {
+pub(super) fn web(name: &str, node: &str) -> Value {
     pod(
         "web",
         name,

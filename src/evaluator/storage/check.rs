@@ -7,6 +7,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{PodSpecOf, Size};
+use crate::evaluator::objects::values;
 use crate::evaluator::pod_security::needs_kind;
 use crate::evaluator::quantity::{Bound, Quantity};
 use crate::evaluator::{
@@ -41,15 +42,6 @@ pub(crate) fn one_of(
             format!("{what} '{v}' is not one of {}", allowed.join(", ")),
         ))
     }
-}
-
-/// The values of a list `T` in the snapshot.
-pub(crate) fn values<'a>(
-    snapshot: &'a Snapshot,
-    kind: Kind,
-    namespace: Option<&str>,
-) -> Vec<&'a serde_json::Value> {
-    snapshot.list(kind, namespace).map(|o| &o.value).collect()
 }
 
 fn no_object() -> Verdict {
@@ -542,9 +534,7 @@ storage = { capacity_at_least = "2Gi", reclaim_policy = "Retain" }"#;
         .unwrap_err();
         assert_eq!(
             err,
-            [
-                "grading/t.toml:10:24: '1GB' is not a quantity (like 1Gi, 500Mi, 250m or 2)"
-            ]
+            ["grading/t.toml:10:24: '1GB' is not a quantity (like 1Gi, 500Mi, 250m or 2)"]
         );
         let err = testing::check(
             &["storage"],
