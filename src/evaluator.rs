@@ -40,6 +40,12 @@ pub static EVALUATORS: &[&dyn Evaluator] = &[
     &nodes::check::Drained,
     &nodes::check::PlacementOf,
     &nodes::check::StaticPod,
+    &workloads::check::Rollout,
+    &workloads::check::Hpa,
+    &workloads::check::JobCheck,
+    &workloads::check::CronJob,
+    &workloads::check::Priority,
+    &workloads::check::RefsResolve,
     #[cfg(test)]
     &testing::PodCount,
 ];

@@ -113,3 +113,9 @@ pub fn values<'a>(
 ) -> Vec<&'a serde_json::Value> {
     snapshot.list(kind, namespace).map(|o| &o.value).collect()
 }
+
+/// `kubectl get … -o yaml` of a check's target: the whole object, for checks that read many of
+/// its fields.
+pub fn yaml_of(target: Option<&super::Get<'_>>) -> String {
+    target.map_or_else(String::new, |get| format!("{} -o yaml", get.command))
+}

@@ -7,6 +7,7 @@
 // these docs, not code to mark up.
 #![allow(clippy::doc_markdown)]
 
+pub mod check;
 pub mod hpa;
 pub mod jobs;
 pub mod priority;

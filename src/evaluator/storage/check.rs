@@ -299,7 +299,7 @@ impl EvaluatorCheck for StorageCheck {
     }
 
     fn inspect(&self, target: Option<&Get<'_>>) -> String {
-        target.map_or_else(String::new, |get| format!("{} -o yaml", get.command))
+        objects::yaml_of(target)
     }
 
     fn named_values(&self) -> Vec<String> {
@@ -440,7 +440,7 @@ impl EvaluatorCheck for PvcMountedCheck {
     }
 
     fn inspect(&self, target: Option<&Get<'_>>) -> String {
-        target.map_or_else(String::new, |get| format!("{} -o yaml", get.command))
+        objects::yaml_of(target)
     }
 
     fn named_values(&self) -> Vec<String> {
