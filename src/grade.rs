@@ -152,11 +152,11 @@ fn judge_all(
 }
 
 fn subject(t: &Target) -> String {
-    let ns = t
-        .namespace
-        .as_deref()
-        .map(|n| format!(" in {n}"))
-        .unwrap_or_default();
+    let ns = match t.namespace.as_deref() {
+        Some(n) => format!(" in {n}"),
+        None if t.kind.namespaced() && t.kind.is_well_known() => " in all namespaces".into(),
+        None => String::new(),
+    };
     let running = if t.running { "running " } else { "" };
     let which = match t.quantifier {
         Quantifier::All => "every",

@@ -18,3 +18,4 @@ pub mod report;
 pub mod session;
 pub mod snapshot;
 pub mod tui;
+pub mod values;

@@ -15,6 +15,7 @@ use super::scenario::Scenario;
 use crate::evaluator::{self, EvaluatorCheck, TargetUse};
 use crate::jsonpath::JsonPath;
 use crate::kind::Kind;
+use crate::values::Selector;
 
 /// A loaded, validated rubric.
 #[derive(Debug, Clone)]
@@ -111,60 +112,28 @@ pub enum Quantifier {
     Any,
 }
 
-/// An equality-based label selector: `app=web,tier!=db,release,!canary`.
+/// A label selector as kubectl takes it: `app=web,tier!=db,release,!canary`,
+/// `env in (a,b)`, `env notin (c)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LabelSelector {
     pub text: String,
-    pub terms: Vec<LabelTerm>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LabelTerm {
-    Equals(String, String),
-    NotEquals(String, String),
-    Exists(String),
-    NotExists(String),
+    pub selector: Selector,
 }
 
 impl LabelSelector {
     pub fn parse(text: &str) -> Result<LabelSelector, String> {
-        let mut terms = Vec::new();
-        for part in text.split(',').map(str::trim) {
-            let term = if let Some((k, v)) = part.split_once("!=") {
-                LabelTerm::NotEquals(k.trim().into(), v.trim().into())
-            } else if let Some((k, v)) = part.split_once("==").or_else(|| part.split_once('=')) {
-                LabelTerm::Equals(k.trim().into(), v.trim().into())
-            } else if let Some(k) = part.strip_prefix('!') {
-                LabelTerm::NotExists(k.trim().into())
-            } else {
-                LabelTerm::Exists(part.into())
-            };
-            let key = match &term {
-                LabelTerm::Equals(k, _)
-                | LabelTerm::NotEquals(k, _)
-                | LabelTerm::Exists(k)
-                | LabelTerm::NotExists(k) => k,
-            };
-            if key.is_empty() || key.contains(char::is_whitespace) {
-                return Err(format!("invalid label selector '{text}'"));
-            }
-            terms.push(term);
+        if text.trim().is_empty() {
+            return Err("a selector needs at least one requirement, e.g. 'app=web'".into());
         }
         Ok(LabelSelector {
             text: text.to_string(),
-            terms,
+            selector: Selector::parse(text)?,
         })
     }
 
     /// Whether an object's `metadata.labels` match.
     pub fn matches(&self, labels: Option<&serde_json::Map<String, Value>>) -> bool {
-        let get = |k: &str| labels.and_then(|l| l.get(k)).and_then(Value::as_str);
-        self.terms.iter().all(|t| match t {
-            LabelTerm::Equals(k, v) => get(k) == Some(v.as_str()),
-            LabelTerm::NotEquals(k, v) => get(k) != Some(v.as_str()),
-            LabelTerm::Exists(k) => get(k).is_some(),
-            LabelTerm::NotExists(k) => get(k).is_none(),
-        })
+        self.selector.matches_object_labels(labels)
     }
 }
 
@@ -372,8 +341,15 @@ struct CheckFile {
 struct TargetFile {
     #[serde(default)]
     kind: Option<Spanned<String>>,
+    /// For a kind ckasim does not know offline: `group/version`, resolved by
+    /// API discovery when read.
+    #[serde(default)]
+    api_version: Option<Spanned<String>>,
     #[serde(default)]
     namespace: Option<String>,
+    /// Every namespace at once (kubectl's `-A`).
+    #[serde(default)]
+    all_namespaces: bool,
     #[serde(default)]
     name: Option<String>,
     #[serde(default)]
@@ -835,11 +811,14 @@ impl<'a> Validator<'a> {
         let before = self.errors.len();
         let (kind, select) = match (&t.name, &t.selector, &t.pods_of) {
             (Some(name), None, None) => (
-                self.kind(&span, t.kind.as_ref())?,
+                self.kind(&span, t.kind.as_ref(), t.api_version.as_ref())?,
                 Selection::Name(name.clone()),
             ),
             (None, Some(sel), None) => match LabelSelector::parse(sel.get_ref()) {
-                Ok(s) => (self.kind(&span, t.kind.as_ref())?, Selection::Labels(s)),
+                Ok(s) => (
+                    self.kind(&span, t.kind.as_ref(), t.api_version.as_ref())?,
+                    Selection::Labels(s),
+                ),
                 Err(e) => {
                     self.error(sel.span(), e);
                     return None;
@@ -879,24 +858,30 @@ impl<'a> Validator<'a> {
                 return None;
             }
         };
-        if kind.namespaced() {
-            match &t.namespace {
-                None => self.error(span.clone(), format!("a {kind} target needs a namespace")),
-                Some(ns) if !self.scenario.namespaces.contains(ns) => self.error(
-                    span.clone(),
-                    format!(
-                        "namespace '{ns}' is not one of the namespaces scenario '{}' owns ({})",
-                        self.scenario.id,
-                        self.scenario.namespaces.join(", ")
-                    ),
-                ),
-                Some(_) => {}
-            }
-        } else if t.namespace.is_some() {
-            self.error(
+        // Reads go anywhere: any namespace, every namespace, cluster scope.
+        let by_name = matches!(select, Selection::Name(_) | Selection::PodsOf { .. });
+        match (t.namespace.is_some(), t.all_namespaces) {
+            (true, true) => self.error(
                 span.clone(),
-                format!("{kind} is not namespaced: remove namespace"),
-            );
+                "give namespace or all_namespaces = true, not both".into(),
+            ),
+            _ if !kind.namespaced() && (t.namespace.is_some() || t.all_namespaces) => {
+                self.error(
+                    span.clone(),
+                    format!("{kind} is not namespaced: remove namespace"),
+                );
+            }
+            (false, true) if by_name => self.error(
+                span.clone(),
+                format!("a {kind} target by name needs its namespace, not all_namespaces"),
+            ),
+            (false, false) if kind.namespaced() && kind.is_well_known() => self.error(
+                span.clone(),
+                format!(
+                    "a {kind} target needs a namespace (or all_namespaces = true for every namespace)"
+                ),
+            ),
+            _ => {}
         }
         if t.running && kind != Kind::Pod {
             self.error(span, "running = true applies to pods only".into());
@@ -910,11 +895,43 @@ impl<'a> Validator<'a> {
         })
     }
 
-    fn kind(&mut self, span: &Range<usize>, kind: Option<&Spanned<String>>) -> Option<Kind> {
+    fn kind(
+        &mut self,
+        span: &Range<usize>,
+        kind: Option<&Spanned<String>>,
+        api_version: Option<&Spanned<String>>,
+    ) -> Option<Kind> {
         let Some(kind) = kind else {
             self.error(span.clone(), "a target needs a kind".into());
             return None;
         };
+        if let Some(av) = api_version {
+            let text = av.get_ref();
+            let well_formed = match text.split_once('/') {
+                Some((group, version)) => {
+                    group.contains('.') && is_version(version) && !version.contains('/')
+                }
+                None => is_version(text),
+            };
+            let name = kind.get_ref();
+            if !well_formed {
+                self.error(
+                    av.span(),
+                    format!("api_version '{text}' must be 'group/version' (e.g. 'logistics.sim.dev/v1') or a core version ('v1')"),
+                );
+                return None;
+            }
+            if !name.starts_with(|c: char| c.is_ascii_uppercase())
+                || !name.chars().all(|c| c.is_ascii_alphanumeric())
+            {
+                self.error(
+                    kind.span(),
+                    format!("kind '{name}' must be spelled as the API does with api_version (e.g. 'Shipment')"),
+                );
+                return None;
+            }
+            return Some(Kind::of_object(Some(text), name));
+        }
         match kind.get_ref().parse::<Kind>() {
             Ok(k) => Some(k),
             Err(e) => {
@@ -982,6 +999,24 @@ impl<'a> Validator<'a> {
             over: f.over,
         })
     }
+}
+
+/// `v1`, `v1beta1`, `v2alpha3`: a Kubernetes API version.
+fn is_version(v: &str) -> bool {
+    let Some(rest) = v.strip_prefix('v') else {
+        return false;
+    };
+    let digits = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
+    let (major, suffix) = rest.split_at(digits);
+    let suffix_ok = suffix.is_empty()
+        || ["alpha", "beta"].iter().any(|s| {
+            suffix
+                .strip_prefix(s)
+                .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+        });
+    !major.is_empty() && !major.starts_with('0') && suffix_ok
 }
 
 /// Why an expectation cannot apply to a target, if it cannot.
