@@ -9,9 +9,14 @@
 //! (docs/architecture.md, "Adding an evaluator").
 
 pub mod netpol;
+pub mod nodes;
+pub mod objects;
 pub mod pod_security;
+pub mod quantity;
 pub mod rbac;
 pub mod service;
+pub mod storage;
+pub mod workloads;
 
 use std::fmt;
 use std::ops::Range;
@@ -35,6 +40,20 @@ pub static EVALUATORS: &[&dyn Evaluator] = &[
     &netpol::NetpolAllows,
     &service::EndpointsEvaluator,
     &service::ServiceResolves,
+    &storage::check::PvcBound,
+    &storage::check::Storage,
+    &storage::check::DefaultStorageClass,
+    &storage::check::PvcMounted,
+    &nodes::check::NodeState,
+    &nodes::check::Drained,
+    &nodes::check::PlacementOf,
+    &nodes::check::StaticPod,
+    &workloads::check::Rollout,
+    &workloads::check::Hpa,
+    &workloads::check::JobCheck,
+    &workloads::check::CronJob,
+    &workloads::check::Priority,
+    &workloads::check::RefsResolve,
     #[cfg(test)]
     &testing::PodCount,
 ];
