@@ -342,12 +342,20 @@ fn security(spec: &Value, only: Option<&str>, e: &SecurityExpect) -> Verdict {
                 bad.push(text);
             }
         }
-        // Container-only fields, with the runtime defaults when unset.
+        // Container-only fields, with the runtime defaults when unset. A
+        // privileged container may always escalate, whatever it writes.
+        let privileged = pod::own(c, "privileged").and_then(Value::as_bool) == Some(true);
         let mut own_bool = |field: &str, want: Option<bool>, default: bool| {
             let Some(want) = want else { return };
             let have = pod::own(c, field).and_then(Value::as_bool);
-            let effective = have.unwrap_or(default);
+            let forced = privileged && field == "allowPrivilegeEscalation";
+            let effective = if forced {
+                true
+            } else {
+                have.unwrap_or(default)
+            };
             let text = match have {
+                _ if forced => format!("{field} is true (the container is privileged)"),
                 Some(v) => format!("{field}={v}"),
                 None => format!("{field} not set (defaults to {default})"),
             };
@@ -365,35 +373,7 @@ fn security(spec: &Value, only: Option<&str>, e: &SecurityExpect) -> Verdict {
         own_bool("privileged", e.privileged, false);
         own_bool("readOnlyRootFilesystem", e.read_only_root_filesystem, false);
         if let Some(caps) = &e.capabilities {
-            if let Some(drop) = &caps.drop {
-                let have = pod::capabilities(c, "drop");
-                let missing: Vec<String> = drop
-                    .iter()
-                    .map(|d| pod::normalize_capability(d))
-                    .filter(|d| !have.contains(d))
-                    .collect();
-                let text = format!("capabilities.drop=[{}]", have.join(","));
-                if missing.is_empty() {
-                    good.push(text);
-                } else {
-                    bad.push(text);
-                }
-            }
-            if let Some(add) = &caps.add {
-                let mut have = pod::capabilities(c, "add");
-                let mut want: Vec<String> =
-                    add.iter().map(|a| pod::normalize_capability(a)).collect();
-                have.sort();
-                have.dedup();
-                want.sort();
-                want.dedup();
-                let text = format!("capabilities.add=[{}]", have.join(","));
-                if have == want {
-                    good.push(text);
-                } else {
-                    bad.push(text);
-                }
-            }
+            capability_verdicts(c, caps, &mut good, &mut bad);
         }
         if bad.is_empty() {
             seen.push(format!("container \"{}\": {}", c.name, good.join(", ")));
@@ -405,6 +385,90 @@ fn security(spec: &Value, only: Option<&str>, e: &SecurityExpect) -> Verdict {
         Verdict::new(true, seen.join("; "))
     } else {
         Verdict::new(false, problems.join("; "))
+    }
+}
+
+/// What the running container's capability set says about `capabilities`
+/// of a rubric: each `drop` is absent from it (`ALL`: the runtime dropped
+/// every one), and the capabilities `add` takes effect for are exactly `add`.
+fn capability_verdicts(
+    c: &pod::Container<'_>,
+    want: &crate::library::rubric::CapabilitiesExpect,
+    good: &mut Vec<String>,
+    bad: &mut Vec<String>,
+) {
+    let caps = pod::capabilities(c);
+    let mut notes = Vec::new();
+    if caps.privileged {
+        notes.push("privileged: every capability".to_string());
+    }
+    if !caps.ignored.is_empty() {
+        notes.push(format!(
+            "ignored by the runtime: {}",
+            caps.ignored
+                .iter()
+                .map(|n| format!("{n} (becomes CAP_{})", n.to_ascii_uppercase()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    let note = if notes.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", notes.join("; "))
+    };
+    if let Some(drop) = &want.drop {
+        let kept: Vec<String> = drop
+            .iter()
+            .map(|d| pod::rubric_capability(d))
+            .filter(|d| {
+                if d == "ALL" {
+                    !caps.drops_all
+                } else {
+                    caps.effective.contains(d.as_str())
+                }
+            })
+            .collect();
+        let have = caps.effective.iter().copied().collect::<Vec<_>>().join(",");
+        let text = if kept.is_empty() {
+            format!("runs with [{have}]{note}")
+        } else {
+            format!("still has {} (runs with [{have}]){note}", kept.join(","))
+        };
+        if kept.is_empty() {
+            good.push(text);
+        } else {
+            bad.push(text);
+        }
+    }
+    if let Some(add) = &want.add {
+        let wanted: std::collections::BTreeSet<String> =
+            add.iter().map(|a| pod::rubric_capability(a)).collect();
+        let have: std::collections::BTreeSet<String> =
+            caps.added.iter().map(|a| (*a).to_string()).collect();
+        let missing: Vec<&str> = wanted
+            .iter()
+            .filter(|w| !caps.effective.contains(w.as_str()))
+            .map(String::as_str)
+            .collect();
+        let shown = have
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(",");
+        let text = if missing.is_empty() {
+            format!("capabilities added: [{shown}]{note}")
+        } else {
+            format!(
+                "lacks {} (capabilities added: [{shown}]){note}",
+                missing.join(",")
+            )
+        };
+        if missing.is_empty() && have == wanted && !caps.privileged {
+            good.push(text);
+        } else {
+            bad.push(text);
+        }
     }
 }
 

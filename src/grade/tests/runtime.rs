@@ -1,0 +1,162 @@
+//! Runtime semantics: verdicts on objects cut from captures of a real
+//! cluster (`../shared/fixtures/real/<scenario>/`), changed where a test says.
+
+use serde_json::{Value, json};
+
+use super::{assert_status, fixture, run, snapshot_of};
+use crate::report::Status;
+
+/// The `List` of a real capture.
+fn real(scenario: &str, which: &str) -> Value {
+    let path = fixture(&format!("real/{scenario}/{which}.json"));
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+}
+
+/// The first object of `kind` whose name starts with `name`.
+fn item(list: &Value, kind: &str, name: &str) -> Value {
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["kind"] == kind && o["metadata"]["name"].as_str().unwrap().starts_with(name))
+        .unwrap_or_else(|| panic!("no {kind} {name}"))
+        .clone()
+}
+
+fn list(items: &[Value]) -> Value {
+    json!({"apiVersion": "v1", "kind": "List", "items": items})
+}
+
+fn pod_target(ns: &str, name: &str) -> String {
+    format!("target = {{ kind = \"Pod\", namespace = \"{ns}\", name = \"{name}\" }}")
+}
+
+// ---- capabilities ----------------------------------------------------------
+
+/// The `net-tool` pod of the sc-capabilities drill with its container's
+/// `securityContext` replaced.
+fn net_tool(security: &Value) -> Value {
+    let mut pod = item(&real("sc-capabilities", "solved"), "Pod", "net-tool");
+    pod["spec"]["containers"][0]["securityContext"] = security.clone();
+    list(&[pod])
+}
+
+fn caps(security: &Value, expect: &str) -> crate::report::CheckResult {
+    run(
+        "sc-caps",
+        &format!(
+            "{}\nsecurity_context = {{ capabilities = {expect} }}",
+            pod_target("sc-caps", "net-tool")
+        ),
+        &snapshot_of(&net_tool(security)),
+    )
+}
+
+#[test]
+fn the_real_answer_drops_all_and_adds_two() {
+    let solved = real("sc-capabilities", "solved");
+    let s = snapshot_of(&solved);
+    let body = |expect: &str| {
+        format!(
+            "{}\nsecurity_context = {{ capabilities = {expect} }}",
+            pod_target("sc-caps", "net-tool")
+        )
+    };
+    let r = run("sc-caps", &body("{ drop = [\"ALL\"] }"), &s);
+    assert_status(&r, Status::Pass);
+    assert_eq!(
+        r.actual,
+        "container \"app\": runs with [CHOWN,NET_BIND_SERVICE]"
+    );
+    let r = run(
+        "sc-caps",
+        &body("{ add = [\"NET_BIND_SERVICE\", \"CHOWN\"] }"),
+        &s,
+    );
+    assert_status(&r, Status::Pass);
+}
+
+#[test]
+fn a_cap_prefixed_name_is_ignored_by_the_runtime() {
+    // containerd makes `CAP_CHOWN` into `CAP_CAP_CHOWN`: CHOWN is not added.
+    let sc = json!({"capabilities": {"add": ["NET_BIND_SERVICE", "CAP_CHOWN"], "drop": ["ALL"]}});
+    let r = caps(&sc, "{ add = [\"NET_BIND_SERVICE\", \"CHOWN\"] }");
+    assert_status(&r, Status::Fail);
+    assert_eq!(
+        r.actual,
+        "container \"app\": lacks CHOWN (capabilities added: [NET_BIND_SERVICE]) (ignored by the runtime: CAP_CHOWN (becomes CAP_CAP_CHOWN))"
+    );
+    // Dropping `CAP_NET_RAW` drops nothing: NET_RAW stays.
+    let sc = json!({"capabilities": {"drop": ["CAP_NET_RAW"]}});
+    assert_status(&caps(&sc, "{ drop = [\"NET_RAW\"] }"), Status::Fail);
+    let sc = json!({"capabilities": {"drop": ["NET_RAW"]}});
+    assert_status(&caps(&sc, "{ drop = [\"NET_RAW\"] }"), Status::Pass);
+}
+
+#[test]
+fn the_runtime_upper_cases_names_and_all() {
+    // containerd upper-cases what it is given: `all` drops every one, `chown` is CAP_CHOWN.
+    let sc = json!({"capabilities": {"add": ["net_bind_service", "chown"], "drop": ["all"]}});
+    assert_status(&caps(&sc, "{ drop = [\"ALL\"] }"), Status::Pass);
+    assert_status(
+        &caps(&sc, "{ add = [\"NET_BIND_SERVICE\", \"CHOWN\"] }"),
+        Status::Pass,
+    );
+}
+
+#[test]
+fn dropping_all_covers_each_named_capability() {
+    let sc = json!({"capabilities": {"drop": ["ALL"]}});
+    assert_status(
+        &caps(&sc, "{ drop = [\"NET_RAW\", \"SYS_ADMIN\"] }"),
+        Status::Pass,
+    );
+    // Without drop, the runtime's default set keeps NET_RAW.
+    let r = caps(&json!({}), "{ drop = [\"ALL\"] }");
+    assert_status(&r, Status::Fail);
+    assert!(r.actual.contains("still has ALL"), "{}", r.actual);
+}
+
+#[test]
+fn privileged_has_every_capability_whatever_drop_says() {
+    let sc = json!({"privileged": true, "allowPrivilegeEscalation": false,
+        "capabilities": {"add": ["NET_BIND_SERVICE", "CHOWN"], "drop": ["ALL"]}});
+    let r = caps(&sc, "{ drop = [\"ALL\"] }");
+    assert_status(&r, Status::Fail);
+    assert!(
+        r.actual.contains("privileged: every capability"),
+        "{}",
+        r.actual
+    );
+    assert_status(
+        &caps(&sc, "{ add = [\"NET_BIND_SERVICE\", \"CHOWN\"] }"),
+        Status::Fail,
+    );
+    // The start of sc-capabilities: a privileged debug shell may escalate.
+    let start = snapshot_of(&real("sc-capabilities", "start"));
+    let r = run(
+        "sc-caps",
+        &format!(
+            "{}\nsecurity_context = {{ allowPrivilegeEscalation = false }}",
+            pod_target("sc-caps", "debug-shell")
+        ),
+        &start,
+    );
+    assert_status(&r, Status::Fail);
+    let mut pod = item(&real("sc-capabilities", "start"), "Pod", "debug-shell");
+    pod["spec"]["containers"][0]["securityContext"] =
+        json!({"privileged": true, "allowPrivilegeEscalation": false});
+    let r = run(
+        "sc-caps",
+        &format!(
+            "{}\nsecurity_context = {{ allowPrivilegeEscalation = false }}",
+            pod_target("sc-caps", "debug-shell")
+        ),
+        &snapshot_of(&list(&[pod])),
+    );
+    assert_status(&r, Status::Fail);
+    assert_eq!(
+        r.actual,
+        "container \"shell\": allowPrivilegeEscalation is true (the container is privileged)"
+    );
+}
