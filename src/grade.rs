@@ -102,7 +102,10 @@ fn judge_all(
     if let (Expectation::ReadyReplicas { at_least }, crate::kind::Kind::Pod) =
         (&check.expect, check.target.kind)
     {
-        let ready = objects.iter().filter(|p| target::is_ready(p)).count();
+        let ready = objects
+            .iter()
+            .filter(|p| target::not_running(p).is_ok())
+            .count();
         let found = format!(
             "{ready} of {} pod{} ready",
             objects.len(),

@@ -1,8 +1,11 @@
 //! Verdicts of each expectation on one object.
 
+use std::fmt::Write as _;
+
 use serde_json::Value;
 
 use super::pod::{self, Origin};
+use super::target;
 use crate::kind::Kind;
 use crate::library::rubric::{
     Expectation, Matcher, ProbeHandler, ProbeKind, Quantifier, SecurityExpect,
@@ -58,7 +61,7 @@ pub fn judge(expect: &Expectation, object: &Object, snapshot: &Snapshot) -> Verd
         } => with_spec(object, |spec| {
             resources(spec, container.as_deref(), requests, limits)
         }),
-        Expectation::ReadyReplicas { at_least } => ready_replicas(object, *at_least),
+        Expectation::ReadyReplicas { at_least } => ready_replicas(object, *at_least, snapshot),
         Expectation::TokenMounted(want) => token(object, *want, snapshot),
         Expectation::PodSecurity { level, version } => with_pod(object, |meta, spec| {
             pod_security_verdict(meta, spec, *level, *version)
@@ -564,27 +567,66 @@ fn resources(spec: &Value, only: Option<&str>, requests: &[String], limits: &[St
     }
 }
 
-fn ready_replicas(object: &Object, at_least: u32) -> Verdict {
-    let field = if object.kind == Kind::DaemonSet {
-        "/status/numberReady"
-    } else {
-        "/status/readyReplicas"
-    };
-    let ready = object
+fn count(object: &Object, field: &str) -> u64 {
+    object
         .value
         .pointer(field)
         .and_then(Value::as_u64)
-        .unwrap_or(0);
+        .unwrap_or(0)
+}
+
+/// Ready replicas of a workload. For a Deployment only those of a finished
+/// rollout count: the ready pods of its current ReplicaSet, so the pods of
+/// an old template that keep serving while the new one crash-loops do not
+/// stand in for it.
+fn ready_replicas(object: &Object, at_least: u32, snapshot: &Snapshot) -> Verdict {
     let desired = object
         .value
         .pointer("/spec/replicas")
         .and_then(Value::as_u64)
         .map(|d| format!(" of {d}"))
         .unwrap_or_default();
-    Verdict::new(
-        ready >= u64::from(at_least),
-        format!("{ready}{desired} ready"),
-    )
+    if object.kind == Kind::DaemonSet {
+        let ready = count(object, "/status/numberReady");
+        return Verdict::new(
+            ready >= u64::from(at_least),
+            format!("{ready}{desired} ready"),
+        );
+    }
+    if object.kind != Kind::Deployment {
+        let ready = count(object, "/status/readyReplicas");
+        return Verdict::new(
+            ready >= u64::from(at_least),
+            format!("{ready}{desired} ready"),
+        );
+    }
+    let generation = count(object, "/metadata/generation");
+    if count(object, "/status/observedGeneration") < generation {
+        return Verdict::new(
+            false,
+            "the Deployment controller has not rolled out the latest spec yet",
+        );
+    }
+    let total = count(object, "/status/replicas");
+    let updated = count(object, "/status/updatedReplicas");
+    let ready_all = count(object, "/status/readyReplicas");
+    let old = total.saturating_sub(updated);
+    let ready = match target::current_replica_sets(object, snapshot) {
+        Some(sets) => sets
+            .iter()
+            .map(|rs| count(rs, "/status/readyReplicas"))
+            .sum(),
+        // Without ReplicaSets, assume the old pods are the ready ones.
+        None => ready_all.saturating_sub(old),
+    };
+    let mut found = format!("{ready}{desired} ready");
+    if old > 0 {
+        let _ = write!(
+            found,
+            " (rollout not finished: {updated} updated, {old} of an older template still running)"
+        );
+    }
+    Verdict::new(ready >= u64::from(at_least), found)
 }
 
 fn token(object: &Object, want: bool, snapshot: &Snapshot) -> Verdict {

@@ -31,6 +31,16 @@ pub fn containers<'a>(spec: &'a Value, only: Option<&str>) -> Vec<Container<'a>>
     listed(spec, &["initContainers", "containers"], only)
 }
 
+/// The names of the restartable init containers (`restartPolicy: Always`):
+/// sidecars the kubelet starts before the app containers and keeps running.
+pub fn sidecar_names(spec: &Value) -> Vec<&str> {
+    listed(spec, &["initContainers"], None)
+        .into_iter()
+        .filter(|c| c.value.get("restartPolicy").and_then(Value::as_str) == Some("Always"))
+        .map(|c| c.name)
+        .collect()
+}
+
 /// The app containers only (no init containers): those that probes and
 /// resource rules are about.
 pub fn app_containers<'a>(spec: &'a Value, only: Option<&str>) -> Vec<Container<'a>> {

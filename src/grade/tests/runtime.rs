@@ -160,3 +160,130 @@ fn privileged_has_every_capability_whatever_drop_says() {
         "container \"shell\": allowPrivilegeEscalation is true (the container is privileged)"
     );
 }
+
+// ---- running means running -------------------------------------------------
+
+const WRITER: &str = "troubleshoot-permission-denied";
+
+fn deployment_target(ns: &str, name: &str) -> String {
+    format!("target = {{ kind = \"Deployment\", namespace = \"{ns}\", name = \"{name}\" }}")
+}
+
+fn running_pods_of(ns: &str, deployment: &str) -> String {
+    format!(
+        "target = {{ pods_of = \"Deployment/{deployment}\", namespace = \"{ns}\", running = true }}"
+    )
+}
+
+#[test]
+fn a_crash_looping_pod_in_phase_running_is_not_running() {
+    let start = snapshot_of(&real(WRITER, "start"));
+    let r = run(
+        "tshoot-perms",
+        &format!(
+            "{}\nexists = true",
+            running_pods_of("tshoot-perms", "report-writer")
+        ),
+        &start,
+    );
+    assert_status(&r, Status::Fail);
+    assert_eq!(
+        r.actual,
+        "no running pod (1 pod with writer waiting (CrashLoopBackOff), 1 restart)"
+    );
+    let r = run(
+        "tshoot-perms",
+        &format!(
+            "{}\nready_replicas = {{ at_least = 1 }}",
+            deployment_target("tshoot-perms", "report-writer")
+        ),
+        &start,
+    );
+    assert_status(&r, Status::Fail);
+    assert_eq!(r.actual, "0 of 1 ready");
+    let solved = snapshot_of(&real(WRITER, "solved"));
+    let r = run(
+        "tshoot-perms",
+        &format!(
+            "{}\nexists = true",
+            running_pods_of("tshoot-perms", "report-writer")
+        ),
+        &solved,
+    );
+    assert_status(&r, Status::Pass);
+}
+
+#[test]
+fn ready_pods_are_counted_from_container_statuses() {
+    // mock-triage at the start of the mock exam: log-writer crash-loops.
+    let start = snapshot_of(&real("cka-security-mock", "start"));
+    let r = run(
+        "mock-triage",
+        "target = { pods_of = \"Deployment/log-writer\", namespace = \"mock-triage\" }\nready_replicas = { at_least = 1 }",
+        &start,
+    );
+    assert_status(&r, Status::Fail);
+    assert_eq!(r.actual, "0 of 1 pod ready");
+    let r = run(
+        "mock-triage",
+        &format!(
+            "{}\nexists = true",
+            running_pods_of("mock-triage", "inventory")
+        ),
+        &start,
+    );
+    assert_eq!(
+        r.actual,
+        "no running pod (2 pods in phase Pending, inventory waiting (ImagePullBackOff))"
+    );
+}
+
+/// report-writer mid-rollout: the fixed template's pod (revision 2) keeps
+/// serving while a new template (revision 3, the start's crashing pod)
+/// crash-loops.
+fn stuck_rollout() -> Value {
+    let start = real(WRITER, "start");
+    let solved = real(WRITER, "solved");
+    let mut deployment = item(&solved, "Deployment", "report-writer");
+    deployment["metadata"]["annotations"]["deployment.kubernetes.io/revision"] = json!("3");
+    deployment["metadata"]["generation"] = json!(3);
+    deployment["status"] = json!({"observedGeneration": 3, "replicas": 2, "updatedReplicas": 1,
+        "readyReplicas": 1, "availableReplicas": 1, "unavailableReplicas": 1});
+    let old_rs = item(&solved, "ReplicaSet", "report-writer-6c9b95f8d8");
+    let mut new_rs = item(&start, "ReplicaSet", "report-writer-796488dbd");
+    new_rs["metadata"]["annotations"]["deployment.kubernetes.io/revision"] = json!("3");
+    list(&[
+        deployment,
+        old_rs,
+        new_rs,
+        item(&solved, "Pod", "report-writer-6c9b95f8d8"),
+        item(&start, "Pod", "report-writer-796488dbd"),
+    ])
+}
+
+#[test]
+fn old_pods_serving_during_a_failed_rollout_are_not_the_answer() {
+    let s = snapshot_of(&stuck_rollout());
+    let r = run(
+        "tshoot-perms",
+        &format!(
+            "{}\nexists = true",
+            running_pods_of("tshoot-perms", "report-writer")
+        ),
+        &s,
+    );
+    assert_status(&r, Status::Fail);
+    let r = run(
+        "tshoot-perms",
+        &format!(
+            "{}\nready_replicas = {{ at_least = 1 }}",
+            deployment_target("tshoot-perms", "report-writer")
+        ),
+        &s,
+    );
+    assert_status(&r, Status::Fail);
+    assert_eq!(
+        r.actual,
+        "0 of 1 ready (rollout not finished: 1 updated, 1 of an older template still running)"
+    );
+}
