@@ -2,6 +2,7 @@
 //! disk — so a live grade and a snapshot grade of the same state agree.
 
 mod checks;
+pub mod image;
 mod inspect;
 pub mod pod;
 pub mod target;

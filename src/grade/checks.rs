@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
+use super::image;
 use super::pod::{self, Origin};
 use super::target;
 use crate::kind::Kind;
@@ -122,17 +123,69 @@ pub fn render_value(v: &Value) -> String {
     }
 }
 
-fn matches(m: &Matcher, v: &Value) -> bool {
+/// How a path's values compare: image references as the runtime resolves
+/// them, everything else as an examiner reads values.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Compare {
+    Image,
+    Value,
+}
+
+impl Compare {
+    /// Images for a path that ends in `.image` (a container's image).
+    fn of(path: &crate::jsonpath::JsonPath) -> Compare {
+        let p = path.as_str().trim();
+        let p = p.strip_suffix('}').unwrap_or(p);
+        let last = p.rsplit(['.', '[']).next().unwrap_or(p);
+        if last.trim_matches(|c| c == '\'' || c == '"' || c == ']') == "image" {
+            Compare::Image
+        } else {
+            Compare::Value
+        }
+    }
+
+    fn eq(self, have: &Value, want: &Value) -> bool {
+        match (self, have, want) {
+            (Compare::Image, Value::String(h), Value::String(w)) => image::same(h, w),
+            (Compare::Value, Value::String(h), Value::String(w)) => same_text(h, w),
+            _ => json_eq(have, want),
+        }
+    }
+}
+
+/// Text as an examiner reads it: the newline `echo` leaves at the end of a
+/// file loaded with `--from-file` is not part of the value, and `/var/run/`
+/// is the mount point `/var/run`.
+fn same_text(have: &str, want: &str) -> bool {
+    let path = |s: &str| -> Option<String> {
+        (s.starts_with('/') && s.len() > 1).then(|| s.trim_end_matches('/').to_string())
+    };
+    have == want
+        || as_read(have) == as_read(want)
+        || path(have).is_some_and(|h| path(want).is_some_and(|w| h == w))
+}
+
+/// A value without the one line ending a shell leaves after it.
+fn as_read(s: &str) -> &str {
+    s.strip_suffix("\r\n")
+        .or_else(|| s.strip_suffix('\n'))
+        .unwrap_or(s)
+}
+
+fn matches(m: &Matcher, v: &Value, how: Compare) -> bool {
     match m {
-        Matcher::Equals(want) => json_eq(v, want),
-        Matcher::OneOf(wants) => wants.iter().any(|w| json_eq(v, w)),
+        Matcher::Equals(want) => how.eq(v, want),
+        Matcher::OneOf(wants) => wants.iter().any(|w| how.eq(v, w)),
         Matcher::Contains(want) => match (v, want) {
             (Value::String(s), Value::String(w)) => s.contains(w.as_str()),
             (Value::Array(items), _) => items.iter().any(|i| json_eq(i, want)),
             (Value::Object(map), Value::String(k)) => map.contains_key(k),
             _ => false,
         },
-        Matcher::Matches(re) => re.is_match(&render_value(v)),
+        Matcher::Matches(re) => {
+            let text = render_value(v);
+            re.is_match(&text) || re.is_match(as_read(&text))
+        }
         Matcher::Range { at_least, at_most } => as_number(v)
             .is_some_and(|n| at_least.is_none_or(|l| n >= l) && at_most.is_none_or(|h| n <= h)),
         Matcher::Present(_) => true,
@@ -162,12 +215,13 @@ fn field(
             .collect::<Vec<_>>()
             .join(" ")
     };
+    let how = Compare::of(path);
     let pass = match m {
         Matcher::Present(want) => nodes.is_empty() != *want,
         _ if nodes.is_empty() => false,
         _ => match over {
-            Quantifier::All => nodes.iter().all(|v| matches(m, v)),
-            Quantifier::Any => nodes.iter().any(|v| matches(m, v)),
+            Quantifier::All => nodes.iter().all(|v| matches(m, v, how)),
+            Quantifier::Any => nodes.iter().any(|v| matches(m, v, how)),
         },
     };
     Verdict::new(pass, shown)

@@ -287,3 +287,128 @@ fn old_pods_serving_during_a_failed_rollout_are_not_the_answer() {
         "0 of 1 ready (rollout not finished: 1 updated, 1 of an older template still running)"
     );
 }
+
+// ---- images ------------------------------------------------------------------
+
+/// The frontend Deployment of troubleshoot-image-tag, solved, with its
+/// containers changed by `edit`.
+fn frontend(edit: impl FnOnce(&mut Value)) -> crate::snapshot::Snapshot {
+    let mut d = item(
+        &real("troubleshoot-image-tag", "solved"),
+        "Deployment",
+        "frontend",
+    );
+    edit(&mut d["spec"]["template"]["spec"]["containers"]);
+    snapshot_of(&list(&[d]))
+}
+
+const FRONTEND_IMAGE: &str = "field = { path = '{.spec.template.spec.containers[?(@.name==\"nginx\")].image}', equals = \"nginx:1.27-alpine\" }";
+
+fn frontend_image(s: &crate::snapshot::Snapshot) -> crate::report::CheckResult {
+    run(
+        "tshoot-image",
+        &format!(
+            "{}\n{FRONTEND_IMAGE}",
+            deployment_target("tshoot-image", "frontend")
+        ),
+        s,
+    )
+}
+
+#[test]
+fn one_image_spelled_three_ways() {
+    for spelled in [
+        "nginx:1.27-alpine",
+        "docker.io/library/nginx:1.27-alpine",
+        "index.docker.io/library/nginx:1.27-alpine",
+    ] {
+        let s = frontend(|c| c[0]["image"] = json!(spelled));
+        assert_status(&frontend_image(&s), Status::Pass);
+    }
+    let start = snapshot_of(&real("troubleshoot-image-tag", "start"));
+    let r = frontend_image(&start);
+    assert_status(&r, Status::Fail);
+    assert_eq!(r.actual, "nginx:1.27-alpline");
+    let s = frontend(|c| c[0]["image"] = json!("nginx"));
+    assert_status(&frontend_image(&s), Status::Fail);
+}
+
+#[test]
+fn a_sidecar_with_another_image_does_not_fail_the_main_container() {
+    let s = frontend(|c| {
+        c.as_array_mut()
+            .unwrap()
+            .push(json!({"name": "log-shipper", "image": "busybox:1.36"}));
+    });
+    assert_status(&frontend_image(&s), Status::Pass);
+    // A check about any container of a pod the candidate names freely.
+    let r = run(
+        "tshoot-image",
+        &format!(
+            "{}\nfield = {{ path = \"{{.spec.template.spec.containers[*].image}}\", equals = \"docker.io/library/nginx:1.27-alpine\", over = \"any\" }}",
+            deployment_target("tshoot-image", "frontend")
+        ),
+        &s,
+    );
+    assert_status(&r, Status::Pass);
+}
+
+#[test]
+fn a_digest_pins_the_image_it_names() {
+    let digest = "sha256:96dd76e75a221aabf57e611fdf7bcd666348ef0f940412e13b44676857d3ab80";
+    let s = frontend(|c| c[0]["image"] = json!(format!("nginx:1.27-alpine@{digest}")));
+    assert_status(&frontend_image(&s), Status::Pass);
+    let s = frontend(|c| c[0]["image"] = json!(format!("nginx@{digest}")));
+    assert_status(&frontend_image(&s), Status::Fail);
+}
+
+// ---- values as an examiner reads them ----------------------------------------
+
+#[test]
+fn a_trailing_newline_from_echo_is_not_a_wrong_value() {
+    let solved = real("sa-custom-token", "solved");
+    let mut cm = solved["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["kind"] == "ConfigMap" && o["data"].get("metrics-agent").is_some())
+        .unwrap()
+        .clone();
+    let name = cm["metadata"]["name"].as_str().unwrap().to_string();
+    cm["data"]["metrics-agent"] = json!("present\n");
+    let body = |want: &str| {
+        format!(
+            "target = {{ kind = \"ConfigMap\", namespace = \"sa-tokens\", name = \"{name}\" }}\nfield = {{ path = \"{{.data.metrics-agent}}\", equals = \"{want}\" }}"
+        )
+    };
+    let s = snapshot_of(&list(&[cm.clone()]));
+    assert_status(&run("sa-tokens", &body("present"), &s), Status::Pass);
+    assert_status(&run("sa-tokens", &body("absent"), &s), Status::Fail);
+    cm["data"]["metrics-agent"] = json!("present\n\n");
+    let s = snapshot_of(&list(&[cm]));
+    assert_status(&run("sa-tokens", &body("present"), &s), Status::Fail);
+}
+
+#[test]
+fn a_mount_path_with_a_trailing_slash_is_the_same_mount_point() {
+    let mut d = item(&real("sc-readonly-root", "solved"), "Deployment", "web");
+    for m in d["spec"]["template"]["spec"]["containers"][0]["volumeMounts"]
+        .as_array_mut()
+        .unwrap()
+    {
+        if m["name"] == "run" {
+            m["mountPath"] = json!("/var/run/");
+        }
+    }
+    let body = "target = { kind = \"Deployment\", namespace = \"sc-readonly\", name = \"web\" }\nfield = { path = '{.spec.template.spec.containers[?(@.name==\"nginx\")].volumeMounts[?(@.name==\"run\")].mountPath}', equals = \"/var/run\" }";
+    assert_status(
+        &run("sc-readonly", body, &snapshot_of(&list(&[d]))),
+        Status::Pass,
+    );
+    let r = run(
+        "sc-readonly",
+        &body.replace("/var/run\"", "/run\""),
+        &snapshot_of(&real("sc-readonly-root", "solved")),
+    );
+    assert_status(&r, Status::Fail);
+}
