@@ -217,17 +217,19 @@ pub fn describe(t: &Target, e: &Expectation) -> String {
             username,
             password,
         } => {
-            let mut parts = vec![format!("server '{server}'")];
+            let mut parts = Vec::new();
             if let Some(u) = username {
                 parts.push(format!("username '{u}'"));
             }
             if password.is_some() {
                 parts.push("the password the task gives (not shown)".into());
             }
-            format!(
-                "{who}: docker-registry credentials with {}",
-                parts.join(", ")
-            )
+            let with = if parts.is_empty() {
+                String::new()
+            } else {
+                format!(" with {}", parts.join(", "))
+            };
+            format!("{who}: docker-registry credentials the kubelet sends for '{server}'{with}")
         }
         Expectation::PullSecret(name) => format!("{who}: imagePullSecrets includes '{name}'"),
         Expectation::SecurityContext { container, expect } => {

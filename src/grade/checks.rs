@@ -13,7 +13,7 @@ use crate::library::rubric::{
 };
 use crate::pod_security::pod_template;
 use crate::pod_security::{self, Level, PolicyVersion};
-use crate::snapshot::secret::{self, normalize_server};
+use crate::snapshot::secret;
 use crate::snapshot::{Object, Snapshot};
 
 /// One object's verdict and what was found on it.
@@ -239,8 +239,16 @@ fn registry(
         Ok(a) => a,
         Err(why) => return Verdict::new(false, why),
     };
-    let want = normalize_server(server);
-    let Some(entry) = auths.iter().find(|a| normalize_server(&a.server) == want) else {
+    // The kubelet tries every entry that serves the location.
+    let serving: Vec<&secret::RegistryAuth> = auths
+        .iter()
+        .filter(|a| secret::serves(&a.server, server))
+        .collect();
+    let entry = serving
+        .iter()
+        .find(|a| a.holds(username, password) == (true, true))
+        .or_else(|| serving.first());
+    let Some(entry) = entry else {
         let servers: Vec<String> = auths.iter().map(|a| format!("'{}'", a.server)).collect();
         return Verdict::new(
             false,
@@ -255,7 +263,11 @@ fn registry(
         );
     };
     let (user_ok, pass_ok) = entry.holds(username, password);
-    let mut found = vec![format!("registry '{}'", entry.server)];
+    let mut found = vec![format!(
+        "registry '{}' (the kubelet sends {})",
+        entry.server,
+        entry.source()
+    )];
     if username.is_some() {
         found.push(
             if user_ok {

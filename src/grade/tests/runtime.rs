@@ -412,3 +412,116 @@ fn a_mount_path_with_a_trailing_slash_is_the_same_mount_point() {
     );
     assert_status(&r, Status::Fail);
 }
+
+// ---- registry credentials as the kubelet reads them --------------------------
+
+/// The acme-registry Secret of reg-pull-secret, solved, with its docker
+/// config replaced by `auths`.
+fn acme_secret(auths: &Value) -> Value {
+    use base64::Engine as _;
+    let mut secret = item(
+        &real("reg-pull-secret", "solved"),
+        "Secret",
+        "acme-registry",
+    );
+    let config = json!({ "auths": auths }).to_string();
+    secret["data"][".dockerconfigjson"] =
+        json!(base64::engine::general_purpose::STANDARD.encode(config));
+    secret
+}
+
+fn b64(s: &str) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(s)
+}
+
+fn acme(secret: &Value, expect: &str) -> crate::report::CheckResult {
+    run(
+        "reg-private",
+        &format!(
+            "target = {{ kind = \"Secret\", namespace = \"reg-private\", name = \"acme-registry\" }}\nregistry_credentials = {{ server = \"registry.acme.example:5000\"{expect} }}"
+        ),
+        &snapshot_of(&list(std::slice::from_ref(secret))),
+    )
+}
+
+const USER: &str = ", username = \"shop-deployer\"";
+const PASSWORD: &str = ", password = \"shop-pull-2024\"";
+
+#[test]
+fn the_real_secret_holds_the_credentials() {
+    let s = snapshot_of(&real("reg-pull-secret", "solved"));
+    let r = run(
+        "reg-private",
+        &format!(
+            "target = {{ kind = \"Secret\", namespace = \"reg-private\", name = \"acme-registry\" }}\nregistry_credentials = {{ server = \"registry.acme.example:5000\"{USER}{PASSWORD} }}"
+        ),
+        &s,
+    );
+    assert_status(&r, Status::Pass);
+    assert_eq!(
+        r.actual,
+        "registry 'registry.acme.example:5000' (the kubelet sends 'auth'), username matches, password matches"
+    );
+}
+
+#[test]
+fn auth_wins_over_username_and_password() {
+    let secret = acme_secret(&json!({"registry.acme.example:5000": {
+        "username": "shop-deployer", "password": "shop-pull-2024",
+        "auth": b64("shop-deployer:wrong")}}));
+    assert_status(&acme(&secret, USER), Status::Pass);
+    let r = acme(&secret, PASSWORD);
+    assert_status(&r, Status::Fail);
+    assert!(r.actual.contains("password does not match"), "{}", r.actual);
+    // Without auth, username and password are what is sent.
+    let secret = acme_secret(&json!({"registry.acme.example:5000": {
+        "username": "shop-deployer", "password": "shop-pull-2024"}}));
+    assert_status(&acme(&secret, &format!("{USER}{PASSWORD}")), Status::Pass);
+}
+
+#[test]
+fn an_auth_encoding_a_trailing_newline_is_a_wrong_password() {
+    // `echo 'shop-deployer:shop-pull-2024' | base64`
+    let mut secret = acme_secret(&json!({"registry.acme.example:5000": {
+        "auth": b64("shop-deployer:shop-pull-2024\n")}}));
+    assert_status(&acme(&secret, USER), Status::Pass);
+    assert_status(&acme(&secret, PASSWORD), Status::Fail);
+    // The same verdicts on the redacted Secret a shared snapshot holds.
+    crate::snapshot::secret::redact_secret(&mut secret);
+    assert!(
+        !secret
+            .to_string()
+            .contains(&b64("shop-deployer:shop-pull-2024\n"))
+    );
+    assert_status(&acme(&secret, USER), Status::Pass);
+    assert_status(&acme(&secret, PASSWORD), Status::Fail);
+    let mut good = acme_secret(&json!({"registry.acme.example:5000": {
+        "auth": b64("shop-deployer:shop-pull-2024")}}));
+    crate::snapshot::secret::redact_secret(&mut good);
+    assert_status(&acme(&good, PASSWORD), Status::Pass);
+}
+
+#[test]
+fn a_key_with_a_path_serves_only_images_under_it() {
+    use crate::snapshot::secret::serves;
+    let secret = acme_secret(&json!({"registry.acme.example:5000/team": {
+        "auth": b64("shop-deployer:shop-pull-2024")}}));
+    let r = acme(&secret, USER);
+    assert_status(&r, Status::Fail);
+    assert_eq!(
+        r.actual,
+        "no credentials for 'registry.acme.example:5000' (registries: 'registry.acme.example:5000/team')"
+    );
+    let image = "registry.acme.example:5000/shop/inventory";
+    assert!(!serves("registry.acme.example:5000/team", image));
+    assert!(serves("registry.acme.example:5000/shop", image));
+    assert!(serves("https://registry.acme.example:5000/v2/shop", image));
+    assert!(serves("registry.acme.example:5000", image));
+    assert!(!serves("registry.acme.example", image));
+    assert!(serves("*.acme.example:5000", image));
+    assert!(serves(
+        "https://index.docker.io/v1/",
+        "docker.io/library/nginx"
+    ));
+}
