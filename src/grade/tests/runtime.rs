@@ -525,3 +525,61 @@ fn a_key_with_a_path_serves_only_images_under_it() {
         "docker.io/library/nginx"
     ));
 }
+
+// ---- pull secrets as admission and the kubelet use them ----------------------
+
+/// reg-default-sa solved, its objects changed by `edit`.
+fn reg_inherit(edit: impl Fn(&mut Value)) -> crate::snapshot::Snapshot {
+    let mut solved = real("reg-default-sa", "solved");
+    for o in solved["items"].as_array_mut().unwrap() {
+        edit(o);
+    }
+    snapshot_of(&solved)
+}
+
+const INHERITS: &str = "target = { kind = \"Deployment\", namespace = \"reg-inherit\", name = \"api\" }\npull_secret = \"acme-pull\"";
+
+#[test]
+fn inheritance_is_met_when_the_service_account_lists_the_secret() {
+    // The api pods were created before default listed acme-pull: they carry none.
+    let s = reg_inherit(|o| {
+        if o["kind"] == "Pod" && o["metadata"]["name"].as_str().unwrap().starts_with("api-") {
+            o["spec"]
+                .as_object_mut()
+                .unwrap()
+                .remove("imagePullSecrets");
+        }
+    });
+    let r = run("reg-inherit", INHERITS, &s);
+    assert_status(&r, Status::Pass);
+    assert_eq!(
+        r.actual,
+        "none in the pod template; from ServiceAccount default: acme-pull"
+    );
+    // Every pod spelling it out does not make up for an account that lists none.
+    let s = reg_inherit(|o| {
+        if o["kind"] == "ServiceAccount" {
+            o.as_object_mut().unwrap().remove("imagePullSecrets");
+        }
+    });
+    assert_status(&run("reg-inherit", INHERITS, &s), Status::Fail);
+    // A pod created before the binding does not get it later.
+    let s = reg_inherit(|o| {
+        if o["metadata"]["name"] == "worker" {
+            o["spec"]
+                .as_object_mut()
+                .unwrap()
+                .remove("imagePullSecrets");
+        }
+    });
+    let r = run(
+        "reg-inherit",
+        &format!(
+            "{}\npull_secret = \"acme-pull\"",
+            pod_target("reg-inherit", "worker")
+        ),
+        &s,
+    );
+    assert_status(&r, Status::Fail);
+    assert_eq!(r.actual, "imagePullSecrets: none");
+}
