@@ -566,8 +566,8 @@ fn probes(
     kind: ProbeKind,
     handler: Option<ProbeHandler>,
 ) -> Verdict {
-    // Init containers have no probes; judge the app containers.
-    let containers = pod::app_containers(spec, only);
+    // Init containers that run to completion cannot have probes; sidecars can.
+    let containers = pod::long_running(spec, only);
     if containers.is_empty() {
         return Verdict::new(false, "no containers");
     }
@@ -595,7 +595,9 @@ fn probes(
 }
 
 fn resources(spec: &Value, only: Option<&str>, requests: &[String], limits: &[String]) -> Verdict {
-    let containers = pod::app_containers(spec, only);
+    // Every container, init containers included: the scheduler and a
+    // ResourceQuota count theirs too.
+    let containers = pod::containers(spec, only);
     if containers.is_empty() {
         return Verdict::new(false, "no containers");
     }

@@ -41,10 +41,22 @@ pub fn sidecar_names(spec: &Value) -> Vec<&str> {
         .collect()
 }
 
-/// The app containers only (no init containers): those that probes and
-/// resource rules are about.
-pub fn app_containers<'a>(spec: &'a Value, only: Option<&str>) -> Vec<Container<'a>> {
-    listed(spec, &["containers"], only)
+/// The containers the kubelet keeps running: restartable init containers
+/// (sidecars), then the app containers. Those that can have probes.
+pub fn long_running<'a>(spec: &'a Value, only: Option<&str>) -> Vec<Container<'a>> {
+    let sidecars = sidecar_names(spec);
+    listed(spec, &["initContainers", "containers"], only)
+        .into_iter()
+        .enumerate()
+        .filter(|(i, c)| *i >= init_count(spec) || sidecars.contains(&c.name))
+        .map(|(_, c)| c)
+        .collect()
+}
+
+fn init_count(spec: &Value) -> usize {
+    spec.get("initContainers")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len)
 }
 
 /// Where an effective value comes from.

@@ -583,3 +583,92 @@ fn inheritance_is_met_when_the_service_account_lists_the_secret() {
     assert_status(&r, Status::Fail);
     assert_eq!(r.actual, "imagePullSecrets: none");
 }
+
+// ---- every container ----------------------------------------------------------
+
+/// secure-app of secure-workspace, solved, with init containers added: a
+/// sidecar (`restartPolicy: Always`) and a plain init container, both with
+/// the hardened securityContext but no probes or resources.
+fn secure_app_with_init() -> Value {
+    let solved = real("secure-workspace", "solved");
+    let mut d = item(&solved, "Deployment", "secure-app");
+    let hardened = d["spec"]["template"]["spec"]["containers"][0]["securityContext"].clone();
+    d["spec"]["template"]["spec"]["initContainers"] = json!([
+        {"name": "log-shipper", "image": "busybox:1.36", "restartPolicy": "Always", "securityContext": hardened},
+        {"name": "setup", "image": "busybox:1.36", "securityContext": hardened},
+    ]);
+    d
+}
+
+fn secure_app(d: &Value, expect: &str) -> crate::report::CheckResult {
+    run(
+        "secure-workspace",
+        &format!(
+            "{}\n{expect}",
+            deployment_target("secure-workspace", "secure-app")
+        ),
+        &snapshot_of(&list(std::slice::from_ref(d))),
+    )
+}
+
+#[test]
+fn sidecars_need_probes_and_every_container_needs_resources() {
+    let d = secure_app_with_init();
+    let r = secure_app(&d, "probe = { type = \"liveness\" }");
+    assert_status(&r, Status::Fail);
+    assert_eq!(r.actual, "container \"log-shipper\" has no livenessProbe");
+    let r = secure_app(
+        &d,
+        "resources = { requests = [\"cpu\"], limits = [\"memory\"] }",
+    );
+    assert_status(&r, Status::Fail);
+    assert_eq!(
+        r.actual,
+        "container \"log-shipper\" has no requests.cpu, limits.memory; container \"setup\" has no requests.cpu, limits.memory"
+    );
+    assert_status(
+        &secure_app(
+            &d,
+            "security_context = { capabilities = { drop = [\"ALL\"] }, runAsUser = 1001 }",
+        ),
+        Status::Pass,
+    );
+    // An init container that may escalate fails a check about every container.
+    let mut d = d;
+    d["spec"]["template"]["spec"]["initContainers"][1]["securityContext"]["allowPrivilegeEscalation"] =
+        json!(true);
+    let r = secure_app(
+        &d,
+        "security_context = { allowPrivilegeEscalation = false }",
+    );
+    assert_status(&r, Status::Fail);
+    assert_eq!(
+        r.actual,
+        "container \"setup\": allowPrivilegeEscalation=true"
+    );
+}
+
+#[test]
+fn a_crashing_sidecar_keeps_the_pod_from_running() {
+    let solved = real("secure-workspace", "solved");
+    let mut pod = item(&solved, "Pod", "secure-app-");
+    pod["spec"]["initContainers"] =
+        json!([{"name": "log-shipper", "image": "busybox:1.36", "restartPolicy": "Always"}]);
+    pod["status"]["initContainerStatuses"] = json!([{"name": "log-shipper", "ready": false,
+        "restartCount": 4, "started": false, "image": "docker.io/library/busybox:1.36", "imageID": "",
+        "state": {"waiting": {"reason": "CrashLoopBackOff", "message": "back-off 40s"}},
+        "lastState": {"terminated": {"exitCode": 1, "reason": "Error"}}}]);
+    let name = pod["metadata"]["name"].as_str().unwrap().to_string();
+    let r = run(
+        "secure-workspace",
+        &format!(
+            "target = {{ kind = \"Pod\", namespace = \"secure-workspace\", name = \"{name}\", running = true }}\nexists = true"
+        ),
+        &snapshot_of(&list(&[pod])),
+    );
+    assert_status(&r, Status::Fail);
+    assert_eq!(
+        r.actual,
+        "no running pod (1 pod with log-shipper waiting (CrashLoopBackOff), 4 restarts)"
+    );
+}
