@@ -74,9 +74,12 @@ pub fn resolve<'a>(t: &Target, s: &'a Snapshot) -> Resolved<'a> {
             }
         },
         Selection::Labels(sel) => {
+            // Objects being deleted (pods of an old template still
+            // terminating) are on their way out: they are not the answer.
             let found: Vec<&Object> = s
                 .list(t.kind, ns)
                 .filter(|o| sel.matches(o.labels()))
+                .filter(live)
                 .collect();
             if found.is_empty() {
                 return Resolved::Missing(format!(

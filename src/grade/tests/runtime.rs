@@ -672,3 +672,20 @@ fn a_crashing_sidecar_keeps_the_pod_from_running() {
         "no running pod (1 pod with log-shipper waiting (CrashLoopBackOff), 4 restarts)"
     );
 }
+
+#[test]
+fn pods_of_an_old_template_still_terminating_are_not_the_answer() {
+    // pss-web solved: the root pods of the old template are terminating
+    // beside the two hardened ones.
+    let s = snapshot_of(&real("pss-restricted-namespace", "solved"));
+    let body = |running: bool| {
+        format!(
+            "target = {{ kind = \"Pod\", namespace = \"pss-web\", selector = \"app=web\", running = {running} }}\nsecurity_context = {{ runAsUser = 1000, capabilities = {{ drop = [\"ALL\"] }} }}"
+        )
+    };
+    for running in [false, true] {
+        let r = run("pss-web", &body(running), &s);
+        assert_status(&r, Status::Pass);
+        assert!(!r.actual.contains("web-748b457896"), "{}", r.actual);
+    }
+}
