@@ -105,7 +105,7 @@ fn judge_all(
     {
         let ready = objects
             .iter()
-            .filter(|p| target::not_running(p).is_ok())
+            .filter(|p| target::running(p).is_ok())
             .count();
         let found = format!(
             "{ready} of {} pod{} ready",

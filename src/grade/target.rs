@@ -108,11 +108,8 @@ pub fn resolve<'a>(t: &Target, s: &'a Snapshot) -> Resolved<'a> {
     };
     if t.running {
         let total = objects.len();
-        let mut why: Vec<String> = objects
-            .iter()
-            .filter_map(|o| not_running(o).err())
-            .collect();
-        objects.retain(|o| not_running(o).is_ok());
+        let mut why: Vec<String> = objects.iter().filter_map(|o| running(o).err()).collect();
+        objects.retain(|o| running(o).is_ok());
         if objects.is_empty() {
             why.sort();
             why.dedup();
@@ -182,8 +179,8 @@ fn container_state(status: &Value) -> String {
 /// Running, the Ready condition true, and every container the kubelet keeps
 /// running (app containers and started sidecars) running and ready. A pod in
 /// CrashLoopBackOff, or with a container that never started, has phase
-/// Running and is not running. `Err` says why, as `kubectl get pods` would.
-pub fn not_running(pod: &Object) -> Result<(), String> {
+/// Running and is not running. `Err` says why not, as `kubectl get pods` would.
+pub fn running(pod: &Object) -> Result<(), String> {
     if pod.value.pointer("/metadata/deletionTimestamp").is_some() {
         return Err("terminating".into());
     }

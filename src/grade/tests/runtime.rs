@@ -176,7 +176,7 @@ fn running_pods_of(ns: &str, deployment: &str) -> String {
 }
 
 #[test]
-fn a_crash_looping_pod_in_phase_running_is_not_running() {
+fn a_crash_looping_pod_in_phase_running_is_running() {
     let start = snapshot_of(&real(WRITER, "start"));
     let r = run(
         "tshoot-perms",
@@ -286,6 +286,22 @@ fn old_pods_serving_during_a_failed_rollout_are_not_the_answer() {
         r.actual,
         "0 of 1 ready (rollout not finished: 1 updated, 1 of an older template still running)"
     );
+    // Without its ReplicaSets, the Deployment's status tells as much: the
+    // ready pod counted there is the older template's.
+    let mut only_deployment = stuck_rollout();
+    only_deployment["items"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|o| o["kind"] == "Deployment");
+    let r = run(
+        "tshoot-perms",
+        &format!(
+            "{}\nready_replicas = {{ at_least = 1 }}",
+            deployment_target("tshoot-perms", "report-writer")
+        ),
+        &snapshot_of(&only_deployment),
+    );
+    assert_status(&r, Status::Fail);
 }
 
 // ---- images ------------------------------------------------------------------
