@@ -201,6 +201,17 @@ fn a_crash_looping_pod_in_phase_running_is_running() {
     );
     assert_status(&r, Status::Fail);
     assert_eq!(r.actual, "0 of 1 ready");
+    // "The pod is Running", asked of the pod itself.
+    let r = run(
+        "tshoot-perms",
+        &format!(
+            "{}\nready_replicas = {{ at_least = 1 }}",
+            pod_target("tshoot-perms", "report-writer-796488dbd-7dhbq")
+        ),
+        &start,
+    );
+    assert_status(&r, Status::Fail);
+    assert_eq!(r.actual, "0 of 1 pod ready");
     let solved = snapshot_of(&real(WRITER, "solved"));
     let r = run(
         "tshoot-perms",
