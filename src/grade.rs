@@ -2,6 +2,7 @@
 //! disk — so a live grade and a snapshot grade of the same state agree.
 
 mod checks;
+pub mod image;
 mod inspect;
 pub mod pod;
 pub mod target;
@@ -117,7 +118,10 @@ fn judge_all(
     if let (Expectation::ReadyReplicas { at_least }, Some(crate::kind::Kind::Pod)) =
         (&check.expect, target.map(|t| t.kind))
     {
-        let ready = objects.iter().filter(|p| target::is_ready(p)).count();
+        let ready = objects
+            .iter()
+            .filter(|p| target::running(p).is_ok())
+            .count();
         let found = format!(
             "{ready} of {} pod{} ready",
             objects.len(),
@@ -234,17 +238,19 @@ pub fn describe(t: Option<&Target>, e: &Expectation) -> String {
             username,
             password,
         } => {
-            let mut parts = vec![format!("server '{server}'")];
+            let mut parts = Vec::new();
             if let Some(u) = username {
                 parts.push(format!("username '{u}'"));
             }
             if password.is_some() {
                 parts.push("the password the task gives (not shown)".into());
             }
-            format!(
-                "{who}: docker-registry credentials with {}",
-                parts.join(", ")
-            )
+            let with = if parts.is_empty() {
+                String::new()
+            } else {
+                format!(" with {}", parts.join(", "))
+            };
+            format!("{who}: docker-registry credentials the kubelet sends for '{server}'{with}")
         }
         Expectation::PullSecret(name) => format!("{who}: imagePullSecrets includes '{name}'"),
         Expectation::SecurityContext { container, expect } => {

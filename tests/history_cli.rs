@@ -346,7 +346,7 @@ fn export_as_markdown_and_junit_show_what_failed() {
         .all("testsuite")
         .find(|s| s.attr("name") == "security-context")
         .unwrap();
-    assert_eq!((passed.attr("tests"), passed.attr("failures")), ("8", "0"));
+    assert_eq!((passed.attr("tests"), passed.attr("failures")), ("9", "0"));
 }
 
 #[test]

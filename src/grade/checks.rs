@@ -1,14 +1,18 @@
 //! Verdicts of each expectation on one object.
 
+use std::fmt::Write as _;
+
 use serde_json::Value;
 
+use super::image;
 use super::pod::{self, Origin};
+use super::target;
 use crate::kind::Kind;
 use crate::library::rubric::{
     Expectation, Matcher, ProbeHandler, ProbeKind, Quantifier, SecurityExpect,
 };
 use crate::pod_security::pod_template;
-use crate::snapshot::secret::{self, normalize_server};
+use crate::snapshot::secret;
 use crate::snapshot::{Object, Snapshot};
 
 pub use crate::evaluator::Verdict;
@@ -44,7 +48,7 @@ pub fn judge(expect: &Expectation, object: &Object, snapshot: &Snapshot) -> Verd
         } => with_spec(object, |spec| {
             resources(spec, container.as_deref(), requests, limits)
         }),
-        Expectation::ReadyReplicas { at_least } => ready_replicas(object, *at_least),
+        Expectation::ReadyReplicas { at_least } => ready_replicas(object, *at_least, snapshot),
         Expectation::TokenMounted(want) => token(object, *want, snapshot),
         Expectation::Evaluated(check) => check.judge(Some(object), snapshot),
     }
@@ -85,17 +89,69 @@ pub fn render_value(v: &Value) -> String {
     }
 }
 
-fn matches(m: &Matcher, v: &Value) -> bool {
+/// How a path's values compare: image references as the runtime resolves
+/// them, everything else as an examiner reads values.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Compare {
+    Image,
+    Value,
+}
+
+impl Compare {
+    /// Images for a path that ends in `.image` (a container's image).
+    fn of(path: &crate::jsonpath::JsonPath) -> Compare {
+        let p = path.as_str().trim();
+        let p = p.strip_suffix('}').unwrap_or(p);
+        let last = p.rsplit(['.', '[']).next().unwrap_or(p);
+        if last.trim_matches(|c| c == '\'' || c == '"' || c == ']') == "image" {
+            Compare::Image
+        } else {
+            Compare::Value
+        }
+    }
+
+    fn eq(self, have: &Value, want: &Value) -> bool {
+        match (self, have, want) {
+            (Compare::Image, Value::String(h), Value::String(w)) => image::same(h, w),
+            (Compare::Value, Value::String(h), Value::String(w)) => same_text(h, w),
+            _ => json_eq(have, want),
+        }
+    }
+}
+
+/// Text as an examiner reads it: the newline `echo` leaves at the end of a
+/// file loaded with `--from-file` is not part of the value, and `/var/run/`
+/// is the mount point `/var/run`.
+fn same_text(have: &str, want: &str) -> bool {
+    let path = |s: &str| -> Option<String> {
+        (s.starts_with('/') && s.len() > 1).then(|| s.trim_end_matches('/').to_string())
+    };
+    have == want
+        || as_read(have) == as_read(want)
+        || path(have).is_some_and(|h| path(want).is_some_and(|w| h == w))
+}
+
+/// A value without the one line ending a shell leaves after it.
+fn as_read(s: &str) -> &str {
+    s.strip_suffix("\r\n")
+        .or_else(|| s.strip_suffix('\n'))
+        .unwrap_or(s)
+}
+
+fn matches(m: &Matcher, v: &Value, how: Compare) -> bool {
     match m {
-        Matcher::Equals(want) => json_eq(v, want),
-        Matcher::OneOf(wants) => wants.iter().any(|w| json_eq(v, w)),
+        Matcher::Equals(want) => how.eq(v, want),
+        Matcher::OneOf(wants) => wants.iter().any(|w| how.eq(v, w)),
         Matcher::Contains(want) => match (v, want) {
             (Value::String(s), Value::String(w)) => s.contains(w.as_str()),
             (Value::Array(items), _) => items.iter().any(|i| json_eq(i, want)),
             (Value::Object(map), Value::String(k)) => map.contains_key(k),
             _ => false,
         },
-        Matcher::Matches(re) => re.is_match(&render_value(v)),
+        Matcher::Matches(re) => {
+            let text = render_value(v);
+            re.is_match(&text) || re.is_match(as_read(&text))
+        }
         Matcher::Range { at_least, at_most } => as_number(v)
             .is_some_and(|n| at_least.is_none_or(|l| n >= l) && at_most.is_none_or(|h| n <= h)),
         Matcher::Present(_) => true,
@@ -125,12 +181,13 @@ fn field(
             .collect::<Vec<_>>()
             .join(" ")
     };
+    let how = Compare::of(path);
     let pass = match m {
         Matcher::Present(want) => nodes.is_empty() != *want,
         _ if nodes.is_empty() => false,
         _ => match over {
-            Quantifier::All => nodes.iter().all(|v| matches(m, v)),
-            Quantifier::Any => nodes.iter().any(|v| matches(m, v)),
+            Quantifier::All => nodes.iter().all(|v| matches(m, v, how)),
+            Quantifier::Any => nodes.iter().any(|v| matches(m, v, how)),
         },
     };
     Verdict::new(pass, shown)
@@ -148,8 +205,16 @@ fn registry(
         Ok(a) => a,
         Err(why) => return Verdict::new(false, why),
     };
-    let want = normalize_server(server);
-    let Some(entry) = auths.iter().find(|a| normalize_server(&a.server) == want) else {
+    // The kubelet tries every entry that serves the location.
+    let serving: Vec<&secret::RegistryAuth> = auths
+        .iter()
+        .filter(|a| secret::serves(&a.server, server))
+        .collect();
+    let entry = serving
+        .iter()
+        .find(|a| a.holds(username, password) == (true, true))
+        .or_else(|| serving.first());
+    let Some(entry) = entry else {
         let servers: Vec<String> = auths.iter().map(|a| format!("'{}'", a.server)).collect();
         return Verdict::new(
             false,
@@ -164,7 +229,11 @@ fn registry(
         );
     };
     let (user_ok, pass_ok) = entry.holds(username, password);
-    let mut found = vec![format!("registry '{}'", entry.server)];
+    let mut found = vec![format!(
+        "registry '{}' (the kubelet sends {})",
+        entry.server,
+        entry.source()
+    )];
     if username.is_some() {
         found.push(
             if user_ok {
@@ -308,12 +377,20 @@ fn security(spec: &Value, only: Option<&str>, e: &SecurityExpect) -> Verdict {
                 bad.push(text);
             }
         }
-        // Container-only fields, with the runtime defaults when unset.
+        // Container-only fields, with the runtime defaults when unset. A
+        // privileged container may always escalate, whatever it writes.
+        let privileged = pod::own(c, "privileged").and_then(Value::as_bool) == Some(true);
         let mut own_bool = |field: &str, want: Option<bool>, default: bool| {
             let Some(want) = want else { return };
             let have = pod::own(c, field).and_then(Value::as_bool);
-            let effective = have.unwrap_or(default);
+            let forced = privileged && field == "allowPrivilegeEscalation";
+            let effective = if forced {
+                true
+            } else {
+                have.unwrap_or(default)
+            };
             let text = match have {
+                _ if forced => format!("{field} is true (the container is privileged)"),
                 Some(v) => format!("{field}={v}"),
                 None => format!("{field} not set (defaults to {default})"),
             };
@@ -331,35 +408,7 @@ fn security(spec: &Value, only: Option<&str>, e: &SecurityExpect) -> Verdict {
         own_bool("privileged", e.privileged, false);
         own_bool("readOnlyRootFilesystem", e.read_only_root_filesystem, false);
         if let Some(caps) = &e.capabilities {
-            if let Some(drop) = &caps.drop {
-                let have = pod::capabilities(c, "drop");
-                let missing: Vec<String> = drop
-                    .iter()
-                    .map(|d| pod::normalize_capability(d))
-                    .filter(|d| !have.contains(d))
-                    .collect();
-                let text = format!("capabilities.drop=[{}]", have.join(","));
-                if missing.is_empty() {
-                    good.push(text);
-                } else {
-                    bad.push(text);
-                }
-            }
-            if let Some(add) = &caps.add {
-                let mut have = pod::capabilities(c, "add");
-                let mut want: Vec<String> =
-                    add.iter().map(|a| pod::normalize_capability(a)).collect();
-                have.sort();
-                have.dedup();
-                want.sort();
-                want.dedup();
-                let text = format!("capabilities.add=[{}]", have.join(","));
-                if have == want {
-                    good.push(text);
-                } else {
-                    bad.push(text);
-                }
-            }
+            capability_verdicts(c, caps, &mut good, &mut bad);
         }
         if bad.is_empty() {
             seen.push(format!("container \"{}\": {}", c.name, good.join(", ")));
@@ -371,6 +420,90 @@ fn security(spec: &Value, only: Option<&str>, e: &SecurityExpect) -> Verdict {
         Verdict::new(true, seen.join("; "))
     } else {
         Verdict::new(false, problems.join("; "))
+    }
+}
+
+/// What the running container's capability set says about `capabilities`
+/// of a rubric: each `drop` is absent from it (`ALL`: the runtime dropped
+/// every one), and the capabilities `add` takes effect for are exactly `add`.
+fn capability_verdicts(
+    c: &pod::Container<'_>,
+    want: &crate::library::rubric::CapabilitiesExpect,
+    good: &mut Vec<String>,
+    bad: &mut Vec<String>,
+) {
+    let caps = pod::capabilities(c);
+    let mut notes = Vec::new();
+    if caps.privileged {
+        notes.push("privileged: every capability".to_string());
+    }
+    if !caps.ignored.is_empty() {
+        notes.push(format!(
+            "ignored by the runtime: {}",
+            caps.ignored
+                .iter()
+                .map(|n| format!("{n} (becomes CAP_{})", n.to_ascii_uppercase()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    let note = if notes.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", notes.join("; "))
+    };
+    if let Some(drop) = &want.drop {
+        let kept: Vec<String> = drop
+            .iter()
+            .map(|d| pod::rubric_capability(d))
+            .filter(|d| {
+                if d == "ALL" {
+                    !caps.drops_all
+                } else {
+                    caps.effective.contains(d.as_str())
+                }
+            })
+            .collect();
+        let have = caps.effective.iter().copied().collect::<Vec<_>>().join(",");
+        let text = if kept.is_empty() {
+            format!("runs with [{have}]{note}")
+        } else {
+            format!("still has {} (runs with [{have}]){note}", kept.join(","))
+        };
+        if kept.is_empty() {
+            good.push(text);
+        } else {
+            bad.push(text);
+        }
+    }
+    if let Some(add) = &want.add {
+        let wanted: std::collections::BTreeSet<String> =
+            add.iter().map(|a| pod::rubric_capability(a)).collect();
+        let have: std::collections::BTreeSet<String> =
+            caps.added.iter().map(|a| (*a).to_string()).collect();
+        let missing: Vec<&str> = wanted
+            .iter()
+            .filter(|w| !caps.effective.contains(w.as_str()))
+            .map(String::as_str)
+            .collect();
+        let shown = have
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(",");
+        let text = if missing.is_empty() {
+            format!("capabilities added: [{shown}]{note}")
+        } else {
+            format!(
+                "lacks {} (capabilities added: [{shown}]){note}",
+                missing.join(",")
+            )
+        };
+        if missing.is_empty() && have == wanted && !caps.privileged {
+            good.push(text);
+        } else {
+            bad.push(text);
+        }
     }
 }
 
@@ -399,8 +532,8 @@ fn probes(
     kind: ProbeKind,
     handler: Option<ProbeHandler>,
 ) -> Verdict {
-    // Init containers have no probes; judge the app containers.
-    let containers = pod::app_containers(spec, only);
+    // Init containers that run to completion cannot have probes; sidecars can.
+    let containers = pod::long_running(spec, only);
     if containers.is_empty() {
         return Verdict::new(false, "no containers");
     }
@@ -428,7 +561,9 @@ fn probes(
 }
 
 fn resources(spec: &Value, only: Option<&str>, requests: &[String], limits: &[String]) -> Verdict {
-    let containers = pod::app_containers(spec, only);
+    // Every container, init containers included: the scheduler and a
+    // ResourceQuota count theirs too.
+    let containers = pod::containers(spec, only);
     if containers.is_empty() {
         return Verdict::new(false, "no containers");
     }
@@ -466,27 +601,66 @@ fn resources(spec: &Value, only: Option<&str>, requests: &[String], limits: &[St
     }
 }
 
-fn ready_replicas(object: &Object, at_least: u32) -> Verdict {
-    let field = if object.kind == Kind::DaemonSet {
-        "/status/numberReady"
-    } else {
-        "/status/readyReplicas"
-    };
-    let ready = object
+fn count(object: &Object, field: &str) -> u64 {
+    object
         .value
         .pointer(field)
         .and_then(Value::as_u64)
-        .unwrap_or(0);
+        .unwrap_or(0)
+}
+
+/// Ready replicas of a workload. For a Deployment only those of a finished
+/// rollout count: the ready pods of its current ReplicaSet, so the pods of
+/// an old template that keep serving while the new one crash-loops do not
+/// stand in for it.
+fn ready_replicas(object: &Object, at_least: u32, snapshot: &Snapshot) -> Verdict {
     let desired = object
         .value
         .pointer("/spec/replicas")
         .and_then(Value::as_u64)
         .map(|d| format!(" of {d}"))
         .unwrap_or_default();
-    Verdict::new(
-        ready >= u64::from(at_least),
-        format!("{ready}{desired} ready"),
-    )
+    if object.kind == Kind::DaemonSet {
+        let ready = count(object, "/status/numberReady");
+        return Verdict::new(
+            ready >= u64::from(at_least),
+            format!("{ready}{desired} ready"),
+        );
+    }
+    if object.kind != Kind::Deployment {
+        let ready = count(object, "/status/readyReplicas");
+        return Verdict::new(
+            ready >= u64::from(at_least),
+            format!("{ready}{desired} ready"),
+        );
+    }
+    let generation = count(object, "/metadata/generation");
+    if count(object, "/status/observedGeneration") < generation {
+        return Verdict::new(
+            false,
+            "the Deployment controller has not rolled out the latest spec yet",
+        );
+    }
+    let total = count(object, "/status/replicas");
+    let updated = count(object, "/status/updatedReplicas");
+    let ready_all = count(object, "/status/readyReplicas");
+    let old = total.saturating_sub(updated);
+    let ready = match target::current_replica_sets(object, snapshot) {
+        Some(sets) => sets
+            .iter()
+            .map(|rs| count(rs, "/status/readyReplicas"))
+            .sum(),
+        // Without ReplicaSets, assume the old pods are the ready ones.
+        None => ready_all.saturating_sub(old),
+    };
+    let mut found = format!("{ready}{desired} ready");
+    if old > 0 {
+        let _ = write!(
+            found,
+            " (rollout not finished: {updated} updated, {old} of an older template still running)"
+        );
+    }
+    Verdict::new(ready >= u64::from(at_least), found)
 }
 
 fn token(object: &Object, want: bool, snapshot: &Snapshot) -> Verdict {

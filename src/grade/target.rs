@@ -1,5 +1,7 @@
 //! Which objects of a snapshot a check's target names.
 
+use std::fmt::Write as _;
+
 use serde_json::Value;
 
 use crate::kind::Kind;
@@ -37,6 +39,10 @@ pub fn lists_read(t: &Target, e: Option<&Expectation>) -> Vec<(Kind, Option<Stri
     );
     if inherits && t.kind.has_pod_spec() && t.kind != Kind::Pod {
         kinds.push(Kind::ServiceAccount);
+    }
+    // A Deployment's ready replicas are those of its current ReplicaSet.
+    if matches!(e, Some(Expectation::ReadyReplicas { .. })) && t.kind == Kind::Deployment {
+        kinds.push(Kind::ReplicaSet);
     }
     kinds
         .into_iter()
@@ -88,9 +94,12 @@ pub fn resolve<'a>(t: &Target, s: &'a Snapshot) -> Resolved<'a> {
             }
         },
         Selection::Labels(sel) => {
+            // Objects being deleted (pods of an old template still
+            // terminating) are on their way out: they are not the answer.
             let found: Vec<&Object> = s
                 .list(t.kind, ns)
                 .filter(|o| sel.matches(o.labels()))
+                .filter(live)
                 .collect();
             if found.is_empty() {
                 return Resolved::Missing(format!(
@@ -119,15 +128,15 @@ pub fn resolve<'a>(t: &Target, s: &'a Snapshot) -> Resolved<'a> {
     };
     if t.running {
         let total = objects.len();
-        let phases: Vec<String> = objects.iter().map(|o| phase(o).to_string()).collect();
-        objects.retain(|o| phase(o) == "Running");
+        let mut why: Vec<String> = objects.iter().filter_map(|o| running(o).err()).collect();
+        objects.retain(|o| running(o).is_ok());
         if objects.is_empty() {
-            let mut phases = phases;
-            phases.dedup();
+            why.sort();
+            why.dedup();
             return Resolved::Missing(format!(
-                "no running pod ({total} pod{} in phase {})",
+                "no running pod ({total} pod{} {})",
                 if total == 1 { "" } else { "s" },
-                phases.join(", ")
+                why.join("; ")
             ));
         }
     }
@@ -142,15 +151,97 @@ pub fn phase(pod: &Object) -> &str {
 }
 
 pub fn is_ready(pod: &Object) -> bool {
+    condition(pod, "Ready") == Some("True")
+}
+
+fn condition<'a>(pod: &'a Object, kind: &str) -> Option<&'a str> {
     pod.value
         .pointer("/status/conditions")
-        .and_then(Value::as_array)
-        .is_some_and(|cs| {
-            cs.iter().any(|c| {
-                c.get("type").and_then(Value::as_str) == Some("Ready")
-                    && c.get("status").and_then(Value::as_str) == Some("True")
-            })
+        .and_then(Value::as_array)?
+        .iter()
+        .find(|c| c.get("type").and_then(Value::as_str) == Some(kind))
+        .and_then(|c| c.get("status"))
+        .and_then(Value::as_str)
+}
+
+/// One container's status as a user reads it in `kubectl get pods`:
+/// `writer waiting (CrashLoopBackOff), 3 restarts`.
+fn container_state(status: &Value) -> String {
+    let name = status.get("name").and_then(Value::as_str).unwrap_or("?");
+    let state = status.get("state").and_then(Value::as_object);
+    let (what, reason) = state
+        .and_then(|s| s.iter().next())
+        .map_or(("in no state", None), |(k, v)| {
+            (k.as_str(), v.get("reason").and_then(Value::as_str))
+        });
+    let mut text = match reason {
+        Some(r) => format!("{name} {what} ({r})"),
+        None => format!("{name} {what}"),
+    };
+    if what == "running" && status.get("ready").and_then(Value::as_bool) != Some(true) {
+        text.push_str(", not ready");
+    }
+    let restarts = status
+        .get("restartCount")
+        .and_then(Value::as_u64)
+        .unwrap_or(0);
+    if restarts > 0 {
+        let _ = write!(
+            text,
+            ", {restarts} restart{}",
+            if restarts == 1 { "" } else { "s" }
+        );
+    }
+    text
+}
+
+/// Whether a pod runs, as a user means it: not being deleted, phase
+/// Running, the Ready condition true, and every container the kubelet keeps
+/// running (app containers and started sidecars) running and ready. A pod in
+/// CrashLoopBackOff, or with a container that never started, has phase
+/// Running and is not running. `Err` says why not, as `kubectl get pods` would.
+pub fn running(pod: &Object) -> Result<(), String> {
+    if pod.value.pointer("/metadata/deletionTimestamp").is_some() {
+        return Err("terminating".into());
+    }
+    let sidecars = super::pod::sidecar_names(pod.value.get("spec").unwrap_or(&Value::Null));
+    let statuses = |p: &str| {
+        pod.value
+            .pointer(p)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+    };
+    let app: Vec<&Value> = statuses("/status/containerStatuses")
+        .chain(statuses("/status/initContainerStatuses").filter(|s| {
+            s.get("name")
+                .and_then(Value::as_str)
+                .is_some_and(|n| sidecars.contains(&n))
+        }))
+        .collect();
+    let unhealthy: Vec<String> = app
+        .iter()
+        .filter(|s| {
+            s.pointer("/state/running").is_none()
+                || s.get("ready").and_then(Value::as_bool) != Some(true)
         })
+        .map(|s| container_state(s))
+        .collect();
+    let phase = phase(pod);
+    if phase != "Running" {
+        return Err(if unhealthy.is_empty() {
+            format!("in phase {phase}")
+        } else {
+            format!("in phase {phase}, {}", unhealthy.join(", "))
+        });
+    }
+    if !unhealthy.is_empty() {
+        return Err(format!("with {}", unhealthy.join(", ")));
+    }
+    if !is_ready(pod) {
+        return Err("not Ready".into());
+    }
+    Ok(())
 }
 
 fn owned_by<'a>(owner: &Object, candidates: impl Iterator<Item = &'a Object>) -> Vec<&'a Object> {
@@ -185,33 +276,45 @@ fn live(o: &&Object) -> bool {
 /// ReplicaSet (the one at the Deployment's revision), so an old template's
 /// pods do not count for the new one; without ReplicaSets in the snapshot,
 /// the pods its selector matches.
+/// The ReplicaSets of a Deployment's current revision (all of its
+/// ReplicaSets when none carries that revision); `None` when the snapshot
+/// holds none of them (a hand-written one).
+pub fn current_replica_sets<'a>(deployment: &Object, s: &'a Snapshot) -> Option<Vec<&'a Object>> {
+    let sets = owned_by(
+        deployment,
+        s.list(Kind::ReplicaSet, deployment.namespace.as_deref()),
+    );
+    if sets.is_empty() {
+        return None;
+    }
+    let revision = |o: &Object| {
+        o.value
+            .pointer("/metadata/annotations/deployment.kubernetes.io~1revision")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    let current: Vec<&Object> = match revision(deployment) {
+        Some(r) => sets
+            .iter()
+            .copied()
+            .filter(|rs| revision(rs).as_ref() == Some(&r))
+            .collect(),
+        None => Vec::new(),
+    };
+    Some(if current.is_empty() { sets } else { current })
+}
+
 pub fn pods_of<'a>(owner: &Object, s: &'a Snapshot) -> Vec<&'a Object> {
     let ns = owner.namespace.as_deref();
     let pods = || s.list(Kind::Pod, ns);
     let mut found = match owner.kind {
         Kind::Deployment => {
-            let sets = owned_by(owner, s.list(Kind::ReplicaSet, ns));
-            let revision = |o: &Object| {
-                o.value
-                    .pointer("/metadata/annotations/deployment.kubernetes.io~1revision")
-                    .and_then(Value::as_str)
-                    .map(str::to_string)
-            };
-            let current: Vec<&Object> = match revision(owner) {
-                Some(r) => sets
-                    .iter()
-                    .copied()
-                    .filter(|rs| revision(rs).as_ref() == Some(&r))
-                    .collect(),
-                None => Vec::new(),
-            };
-            if sets.is_empty() {
+            let Some(sets) = current_replica_sets(owner, s) else {
                 // No ReplicaSets in the snapshot (a hand-written one): the selector decides.
                 return selector_pods(owner, s).into_iter().filter(live).collect();
-            }
+            };
             // Only the current ReplicaSet's pods: when the new template's pods
             // are rejected, the old ones must not stand in for them.
-            let sets = if current.is_empty() { sets } else { current };
             return sets
                 .iter()
                 .flat_map(|rs| owned_by(rs, pods()))

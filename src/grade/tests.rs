@@ -277,7 +277,7 @@ fn container_only_fields_and_their_defaults() {
     assert_status(&r, Status::Fail);
     assert_eq!(
         r.actual,
-        "container \"app\": capabilities.add=[CHOWN,NET_BIND_SERVICE]"
+        "container \"app\": capabilities added: [CHOWN,NET_BIND_SERVICE]"
     );
     assert_status(
         &sc(
@@ -580,3 +580,5 @@ fn a_field_check_on_secret_values_is_refused_at_load() {
         "grading/t.toml:9:10: check 'k': a field check cannot read Secret values (they are redacted in snapshots); use registry_credentials"
     );
 }
+
+mod runtime;

@@ -55,57 +55,161 @@ pub struct RegistryAuth {
     pub password: Option<Credential>,
     /// `auth`: base64 of `username:password`.
     pub auth: Option<Credential>,
+    /// In a redacted Secret, the digests of the user name and password `auth` encodes.
+    pub auth_parts: Option<(Credential, Credential)>,
+}
+
+/// The redacted form of the user name and password an `auth` encodes
+/// (digests, like every other value), so a redacted snapshot tells them apart.
+const AUTH_USERNAME: &str = "ckasim.io/auth-username";
+const AUTH_PASSWORD: &str = "ckasim.io/auth-password";
+
+/// The `user:password` an `auth` field encodes, as the kubelet decodes it:
+/// strict base64, split at the first `:`, nothing trimmed (an `auth` made
+/// with `echo 'user:pass' | base64` ends its password with a newline).
+fn decode_auth(auth: &str) -> Option<(String, String)> {
+    let raw = STANDARD.decode(auth).ok()?;
+    let text = String::from_utf8(raw).ok()?;
+    let (u, p) = text.split_once(':')?;
+    Some((u.to_string(), p.to_string()))
 }
 
 impl RegistryAuth {
-    /// Whether the entry holds these credentials, in either the
-    /// username/password form or the `auth` form.
+    /// Whether the kubelet would send these credentials: from `auth` when
+    /// the entry has one (then `username`/`password` are not read), else
+    /// from `username`/`password`.
     pub fn holds(&self, username: Option<&str>, password: Option<&str>) -> (bool, bool) {
-        let field_ok = |c: &Option<Credential>, e: Option<&str>| match e {
+        let field_ok = |c: Option<&Credential>, e: Option<&str>| match e {
             None => true,
-            Some(e) => c.as_ref().is_some_and(|c| c.matches(e)),
+            Some(e) => c.is_some_and(|c| c.matches(e)),
         };
-        let mut user_ok = field_ok(&self.username, username);
-        let mut pass_ok = field_ok(&self.password, password);
-        if let Some(auth) = &self.auth {
-            match auth {
-                Credential::Clear(a) => {
-                    if let Some((u, p)) = decode_b64(a).and_then(|raw| {
-                        let s = String::from_utf8(raw).ok()?;
-                        let (u, p) = s.split_once(':')?;
-                        Some((u.to_string(), p.to_string()))
-                    }) {
-                        user_ok |= username.is_some_and(|e| e == u);
-                        pass_ok |= password.is_some_and(|e| e == p);
-                    }
+        match &self.auth {
+            None => (
+                field_ok(self.username.as_ref(), username),
+                field_ok(self.password.as_ref(), password),
+            ),
+            Some(Credential::Clear(a)) => match decode_auth(a) {
+                Some((u, p)) => (
+                    username.is_none_or(|e| e == u),
+                    password.is_none_or(|e| e == p),
+                ),
+                None => (username.is_none(), password.is_none()),
+            },
+            Some(auth @ Credential::Digest(_)) => match (&self.auth_parts, username, password) {
+                (Some((u, p)), _, _) => (field_ok(Some(u), username), field_ok(Some(p), password)),
+                // Redacted before the parts were kept: only both together can be told.
+                (None, Some(u), Some(p)) => {
+                    let both = auth.matches(&STANDARD.encode(format!("{u}:{p}")));
+                    (both, both)
                 }
-                Credential::Digest(_) => {
-                    if let (Some(u), Some(p)) = (username, password) {
-                        let both = auth.matches(&STANDARD.encode(format!("{u}:{p}")));
-                        user_ok |= both;
-                        pass_ok |= both;
-                    }
-                }
-            }
+                (None, _, _) => (
+                    field_ok(self.username.as_ref(), username),
+                    field_ok(self.password.as_ref(), password),
+                ),
+            },
         }
-        (user_ok, pass_ok)
     }
+
+    /// Where the kubelet takes the credentials from, in words.
+    pub fn source(&self) -> &'static str {
+        match &self.auth {
+            Some(Credential::Clear(a)) if decode_auth(a).is_none() => {
+                "'auth', which is not base64 of user:password"
+            }
+            Some(_) => "'auth'",
+            None => "'username' and 'password'",
+        }
+    }
+}
+
+/// A docker config key as the kubelet's keyring reads it: host (with port)
+/// and the path it serves, `/v1/` and `/v2/` prefixes dropped.
+fn registry_key(key: &str) -> (String, String) {
+    let key = key.trim();
+    let key = key
+        .strip_prefix("https://")
+        .or_else(|| key.strip_prefix("http://"))
+        .unwrap_or(key);
+    let (host, path) = key.split_once('/').map_or((key, ""), |(h, p)| (h, p));
+    let path = path
+        .strip_prefix("v1/")
+        .or_else(|| path.strip_prefix("v2/"))
+        .unwrap_or(path);
+    let path = if path == "v1" || path == "v2" {
+        ""
+    } else {
+        path
+    };
+    (
+        host.to_ascii_lowercase(),
+        path.trim_end_matches('/').to_string(),
+    )
+}
+
+/// Whether a host pattern of a docker config key (`*.example.com` allowed
+/// per label, as the kubelet allows) matches a host.
+fn host_matches(pattern: &str, host: &str) -> bool {
+    let split = |h: &str| -> (Vec<String>, String) {
+        let (name, port) = h.rsplit_once(':').map_or((h, ""), |(n, p)| (n, p));
+        (
+            name.split('.').map(str::to_string).collect(),
+            port.to_string(),
+        )
+    };
+    let (pattern, pattern_port) = split(pattern);
+    let (host, port) = split(host);
+    let docker_hub = |labels: &[String]| {
+        matches!(
+            labels.join(".").as_str(),
+            "docker.io" | "index.docker.io" | "registry-1.docker.io"
+        )
+    };
+    if docker_hub(&pattern) && docker_hub(&host) {
+        return pattern_port == port;
+    }
+    pattern_port == port
+        && pattern.len() == host.len()
+        && pattern.iter().zip(&host).all(|(p, h)| glob(p, h))
+}
+
+/// `*` and `?` of a shell pattern, within one label.
+fn glob(pattern: &str, text: &str) -> bool {
+    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
+    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|c| *c == '*')
+}
+
+/// Whether the kubelet sends the credentials under docker config key `key`
+/// for images at `location` (`host[:port][/path]`, an image's repository):
+/// same host and port, and the key's path (if any) a prefix of the
+/// location's path. A key `host:port/team` serves only images under `team`.
+pub fn serves(key: &str, location: &str) -> bool {
+    let (key_host, key_path) = registry_key(key);
+    let location = location.trim();
+    let (host, path) = location
+        .split_once('/')
+        .map_or((location, ""), |(h, p)| (h, p));
+    host_matches(&key_host, &host.to_ascii_lowercase()) && path.starts_with(key_path.as_str())
 }
 
 fn decode_b64(s: &str) -> Option<Vec<u8>> {
     STANDARD.decode(s.trim()).ok()
-}
-
-/// Normalises a registry key the way docker does for matching:
-/// `https://registry.internal.com/v1/` → `registry.internal.com`.
-pub fn normalize_server(s: &str) -> String {
-    let s = s.trim();
-    let s = s
-        .strip_prefix("https://")
-        .or_else(|| s.strip_prefix("http://"))
-        .unwrap_or(s);
-    let s = s.split('/').next().unwrap_or(s);
-    s.to_ascii_lowercase()
 }
 
 fn is_redacted(secret: &Value) -> bool {
@@ -168,6 +272,10 @@ pub fn registry_auths(secret: &Value) -> Result<Vec<RegistryAuth>, String> {
             username: cred(entry, "username"),
             password: cred(entry, "password"),
             auth: cred(entry, "auth"),
+            auth_parts: match (cred(entry, AUTH_USERNAME), cred(entry, AUTH_PASSWORD)) {
+                (Some(u), Some(p)) if redacted => Some((u, p)),
+                _ => None,
+            },
         })
         .collect())
 }
@@ -242,9 +350,17 @@ fn digest_credentials(cfg: &mut Value) {
     if let Some(auths) = auths.as_object_mut() {
         for entry in auths.values_mut() {
             if let Some(entry) = entry.as_object_mut() {
+                let parts = entry
+                    .get("auth")
+                    .and_then(Value::as_str)
+                    .and_then(decode_auth);
                 for v in entry.values_mut() {
                     let clear = v.as_str().map_or_else(|| v.to_string(), str::to_string);
                     *v = Value::String(digest(clear.as_bytes()));
+                }
+                if let Some((u, p)) = parts {
+                    entry.insert(AUTH_USERNAME.into(), Value::String(digest(u.as_bytes())));
+                    entry.insert(AUTH_PASSWORD.into(), Value::String(digest(p.as_bytes())));
                 }
             }
         }
@@ -331,10 +447,10 @@ mod tests {
             registry_auths(&s).unwrap()[0].holds(Some("ci-bot"), Some("ci-token-123")),
             (true, true)
         );
-        assert_eq!(
-            normalize_server("https://registry.internal.com/v1/"),
+        assert!(serves(
+            "https://registry.internal.com/v1/",
             "registry.internal.com"
-        );
+        ));
     }
 
     #[test]
