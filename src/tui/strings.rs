@@ -207,6 +207,12 @@ pub fn grade_failed(reason: &str) -> String {
     format!("grading failed: {reason}; press g to try again")
 }
 
+pub fn read_only(holder: &str) -> String {
+    format!(
+        "Read-only: this attempt is open in {holder}; nothing is changed or saved here (q leaves)."
+    )
+}
+
 pub fn save_failed(reason: &str) -> String {
     format!("cannot save the session: {reason}")
 }
