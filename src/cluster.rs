@@ -10,6 +10,7 @@ mod kubeconfig;
 mod port;
 mod safety;
 mod setup;
+mod teardown;
 
 #[cfg(test)]
 mod tests;
@@ -187,8 +188,9 @@ impl Cluster {
         setup::apply(self, &objects, log).await
     }
 
-    /// Deletes the scenario's declared namespaces, waits until they are gone
-    /// (bounded), and re-applies the setup. Nothing is deleted when the
+    /// Deletes the scenario's declared namespaces together (their pods with
+    /// grace period 0), watches until they are gone (bounded), and re-applies
+    /// the setup. Nothing is deleted when the
     /// setup is invalid or a namespace is protected.
     pub async fn reset(
         &self,
@@ -199,7 +201,7 @@ impl Cluster {
             check_deletable(namespace)?;
         }
         let objects = setup_objects(scenario)?;
-        setup::delete_namespaces(self, &scenario.namespaces, log).await?;
+        teardown::delete_namespaces(self, &scenario.namespaces, log).await?;
         setup::apply(self, &objects, log).await
     }
 

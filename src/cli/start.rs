@@ -129,7 +129,14 @@ fn run(
     // The kube client's connection lives on the runtime it was made on, so
     // the TUI runs on the same one: a single thread also keeps idle cost low.
     super::live::runtime()?.block_on(async move {
-        let port = connect_and_prepare(prepare, context, &allowed).await?;
+        let scenario = match prepare {
+            Prepare::Setup(s) | Prepare::Reset(s) => s.id.as_str(),
+            Prepare::Nothing => "",
+        };
+        let prepared = connect_and_prepare(prepare, context, &allowed);
+        let Some(port) = super::live::interruptible(scenario, prepared).await? else {
+            return Ok(super::live::INTERRUPTED);
+        };
         let options = tui::Options {
             library,
             launch,
