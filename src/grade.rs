@@ -3,6 +3,7 @@
 
 mod checks;
 mod inspect;
+mod motion;
 pub mod pod;
 pub mod target;
 
@@ -47,6 +48,7 @@ pub fn grade(
         .report_pod_security
         .iter()
         .filter_map(|t| pod_security_note(t, snapshot))
+        .chain(motion::notes(snapshot))
         .collect();
     Report::new(
         &rubric.scenario,
