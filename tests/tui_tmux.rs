@@ -1,7 +1,8 @@
 //! End to end: the real binary in a tmux pane. Start secure-workspace, see
 //! the tasks and a running clock, kill -9 the process, start again, see the
-//! same attempt resumed with less time left. Skipped (with the reason
-//! printed) where tmux is not installed.
+//! same attempt resumed with less time left; two ckasim on one attempt: the
+//! second only views it, and after kill -9 of the first nothing is lost.
+//! Skipped (with the reason printed) where tmux is not installed.
 
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -136,4 +137,161 @@ fn an_exam_survives_kill_9_and_resumes_with_less_time() {
     });
     tmux.run(&["send-keys", "-t", "exam", "y"]);
     tmux.wait_for("ckasim to exit", |_| tmux.session_gone().then_some(()));
+}
+
+impl Tmux {
+    /// Starts `command` in a second tmux session named `name`, 160 columns
+    /// wide (the status line is long).
+    fn start_named(&self, name: &str, command: &str) {
+        let out = self.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            name,
+            "-x",
+            "160",
+            "-y",
+            "30",
+            command,
+        ]);
+        assert!(out.status.success(), "{out:?}");
+    }
+
+    fn screen_of(&self, name: &str) -> String {
+        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", name]).stdout).into()
+    }
+
+    fn wait_on(&self, name: &str, what: &str, ready: impl Fn(&str) -> bool) -> String {
+        let until = Instant::now() + WAIT;
+        loop {
+            let screen = self.screen_of(name);
+            if ready(&screen) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < until,
+                "timed out waiting for {what}:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn keys(&self, name: &str, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", name];
+        args.extend_from_slice(keys);
+        assert!(self.run(&args).status.success());
+    }
+
+    fn pid_of(&self, name: &str) -> String {
+        let out = self.run(&["display-message", "-p", "-t", name, "#{pane_pid}"]);
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    fn gone(&self, name: &str) -> bool {
+        !self.run(&["has-session", "-t", name]).status.success()
+    }
+}
+
+/// The one session file under `home`.
+#[allow(
+    clippy::unwrap_used,
+    reason = "a test helper: a panic is how it fails a test"
+)]
+fn session_file(home: &std::path::Path) -> serde_json::Value {
+    let files: Vec<_> = std::fs::read_dir(home.join("sessions"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+        .collect();
+    assert_eq!(files.len(), 1, "one attempt, not two");
+    serde_json::from_slice(&std::fs::read(files[0].path()).unwrap()).unwrap()
+}
+
+#[test]
+fn a_second_ckasim_on_the_attempt_only_views_it_and_a_kill_loses_nothing() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("skipped: tmux is not installed");
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let tmux = Tmux {
+        socket: format!("ckasim-two-{}", std::process::id()),
+    };
+    let command = format!(
+        "exec env CKASIM_HOME='{}' KUBECONFIG=/nonexistent TERM=xterm-256color '{}' start secure-workspace --mode practice",
+        home.path().display(),
+        env!("CARGO_BIN_EXE_ckasim"),
+    );
+
+    // The first ckasim: flag the first task, type a note (saved on the tick).
+    tmux.start_named("first", &command);
+    tmux.wait_on("first", "the exam screen", |s| {
+        s.contains("1. Create the namespace")
+    });
+    let holder = tmux.pid_of("first");
+    tmux.keys("first", &["f", "Tab"]);
+    tmux.keys("first", &["-l", "kept"]);
+    tmux.keys("first", &["Tab"]);
+    let until = Instant::now() + WAIT;
+    while session_file(home.path())["notes"] != "kept" {
+        assert!(
+            Instant::now() < until,
+            "the note was not saved:\n{}",
+            tmux.screen_of("first")
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    // The second ckasim on the same attempt: shown, read-only, holder named.
+    tmux.start_named("second", &command);
+    let screen = tmux.wait_on("second", "the read-only notice", |s| {
+        s.contains("Read-only: this attempt is open in ckasim process")
+    });
+    assert!(
+        screen.contains(&format!("ckasim process {holder};")),
+        "{screen}"
+    );
+    // Its keys change nothing: no flag toggled, no note pane, no done mark.
+    tmux.keys("second", &["f", "Tab", "n", "d"]);
+
+    // kill -9 of the first; the second leaves.
+    let killed = Command::new("kill").args(["-9", &holder]).status().unwrap();
+    assert!(killed.success());
+    tmux.wait_on("first", "the first pane to close", |_| tmux.gone("first"));
+    tmux.keys("second", &["q"]);
+    tmux.wait_on("second", "the quit question", |s| {
+        s.contains("Leave ckasim?")
+    });
+    tmux.keys("second", &["y"]);
+    tmux.wait_on("second", "the second to exit", |_| tmux.gone("second"));
+
+    let saved = session_file(home.path());
+    assert_eq!(saved["notes"], "kept");
+    assert_eq!(
+        saved["flagged"],
+        serde_json::json!(["namespace"]),
+        "{saved}"
+    );
+    assert_eq!(saved["done"], serde_json::json!([]), "{saved}");
+
+    // A third ckasim takes the attempt over (the killed holder's lock is
+    // gone with it) and goes on from what was saved.
+    tmux.start_named("third", &command);
+    let screen = tmux.wait_on("third", "the resumed attempt", |s| {
+        s.contains("Resumed the running attempt at 'secure-workspace'")
+    });
+    assert!(!screen.contains("Read-only"), "{screen}");
+    tmux.keys("third", &["d"]);
+    let until = Instant::now() + WAIT;
+    while session_file(home.path())["done"] != serde_json::json!(["namespace"]) {
+        assert!(Instant::now() < until, "the third could not save");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(session_file(home.path())["notes"], "kept");
+    tmux.keys("third", &["q"]);
+    tmux.wait_on("third", "the quit question", |s| {
+        s.contains("Leave ckasim?")
+    });
+    tmux.keys("third", &["y"]);
+    tmux.wait_on("third", "the third to exit", |_| tmux.gone("third"));
 }
