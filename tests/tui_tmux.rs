@@ -1,8 +1,15 @@
 //! End to end: the real binary in a tmux pane. Start secure-workspace, see
 //! the tasks and a running clock, kill -9 the process, start again, see the
 //! same attempt resumed with less time left; two ckasim on one attempt: the
-//! second only views it, and after kill -9 of the first nothing is lost.
-//! Skipped (with the reason printed) where tmux is not installed.
+//! second only views it, and after kill -9 of the first nothing is lost;
+//! Ctrl-C while `start` applies the setup, then `reset`, leaves the scenario
+//! clean. Skipped (with the reason printed) where tmux is not installed.
+
+#[allow(
+    clippy::unwrap_used,
+    reason = "test support: a panic is how it fails a test"
+)]
+mod support;
 
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -294,4 +301,92 @@ fn a_second_ckasim_on_the_attempt_only_views_it_and_a_kill_loses_nothing() {
     });
     tmux.keys("third", &["y"]);
     tmux.wait_on("third", "the third to exit", |_| tmux.gone("third"));
+}
+
+#[test]
+fn ctrl_c_while_start_sets_up_then_reset_leaves_the_scenario_clean() {
+    use support::apiserver::{FakeApiServer, Fault};
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("skipped: tmux is not installed");
+        return;
+    }
+    let namespace = |name: &str| serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}});
+    let leftover = serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "leftover", "namespace": "tshoot-image"}});
+    let keep = serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "keep-me", "namespace": "bystander"}});
+    let server = FakeApiServer::start(vec![
+        namespace("tshoot-image"),
+        leftover,
+        namespace("bystander"),
+        keep,
+    ]);
+    // The Deployment of the setup is never answered: start is stuck there.
+    server.fail(
+        "/apis/apps/v1/namespaces/tshoot-image/deployments",
+        Fault::Hang,
+    );
+    let home = tempfile::tempdir().unwrap();
+    let kubeconfig = server.kubeconfig(home.path(), "kind-fake");
+    let tmux = Tmux {
+        socket: format!("ckasim-int-{}", std::process::id()),
+    };
+    let env = format!(
+        "env CKASIM_HOME='{}' KUBECONFIG='{}' TERM=xterm-256color",
+        home.path().display(),
+        kubeconfig.display()
+    );
+    let bin = env!("CARGO_BIN_EXE_ckasim");
+    tmux.start_named(
+        "start",
+        // The shell survives the Ctrl-C (a handler, reset in ckasim) to
+        // show the exit status.
+        &format!(
+            "sh -c \"trap true INT; {env} '{bin}' start troubleshoot-image-tag; echo exit=\\$?; sleep 60\""
+        ),
+    );
+    tmux.wait_on("start", "the setup to begin", |s| {
+        s.contains("applied namespace/tshoot-image")
+    });
+    tmux.keys("start", &["C-c"]);
+    let screen = tmux.wait_on("start", "start to stop", |s| s.contains("exit="));
+    assert!(screen.contains("exit=130"), "{screen}");
+    assert!(
+        screen.contains(
+            "ckasim: interrupted: 'troubleshoot-image-tag' may be half set up; 'ckasim reset troubleshoot-image-tag' starts it clean"
+        ),
+        "{screen}"
+    );
+    // No attempt was begun.
+    assert!(std::fs::read_dir(home.path().join("sessions")).map_or(true, |d| d.count() == 0));
+
+    server.clear_faults();
+    let out = Command::new(bin)
+        .env("CKASIM_HOME", home.path())
+        .env("KUBECONFIG", &kubeconfig)
+        .args(["reset", "troubleshoot-image-tag"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let mut names: Vec<String> = server
+        .objects()
+        .iter()
+        .map(|o| {
+            format!(
+                "{} {}",
+                o["kind"].as_str().unwrap_or(""),
+                o["metadata"]["name"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "ConfigMap keep-me",
+            "Deployment frontend",
+            "Namespace bystander",
+            "Namespace tshoot-image",
+        ]
+    );
 }
