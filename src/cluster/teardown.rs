@@ -16,6 +16,9 @@ use tokio::time::Instant;
 use super::failure::{Failed, What, seconds};
 use super::{Cluster, ClusterError, check_deletable, collection_path};
 
+/// The pause before looking again at a namespace whose watch ended early.
+const RETRY: std::time::Duration = std::time::Duration::from_millis(250);
+
 /// Deletes `namespaces` (each checked first: nothing is deleted if one is
 /// protected) and returns once all are gone, bounded by the cluster's wait.
 pub async fn delete_namespaces(
@@ -137,6 +140,8 @@ async fn delete_namespace(
                 waited: seconds(cluster.wait),
             });
         }
+        // The watch ended without the deletion (rare): look again shortly.
+        tokio::time::sleep(RETRY).await;
     }
     say(format!("namespace/{ns} deleted"));
     Ok(())
@@ -158,14 +163,16 @@ async fn watch_until_gone(
     let request = kube::core::Request::new("/api/v1/namespaces")
         .watch(&params, version)
         .map_err(|e| cluster.request_error(e.to_string()))?;
-    let what = What::Action(format!("watch namespace '{ns}'"));
     let events = tokio::time::timeout(
         cluster.timeout,
         cluster.client.request_events::<Value>(request),
     )
-    .await
-    .map_err(|_| cluster.request_error(Failed::timeout(&what, cluster).reason))?
-    .map_err(|e| cluster.request_error(Failed::from_kube(&e, &what, cluster).reason))?;
+    .await;
+    let Ok(Ok(events)) = events else {
+        // No watch (refused, not answered): the GET that follows says
+        // whether it is gone, as a poll would.
+        return Ok(false);
+    };
     let mut events = std::pin::pin!(events);
     loop {
         let next = tokio::time::timeout_at(deadline, events.try_next()).await;
