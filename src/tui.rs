@@ -127,6 +127,9 @@ pub async fn run(options: Options, cluster: Arc<dyn ClusterPort>) -> Result<u8, 
             }
         };
         let Some(message) = message else { break };
+        if matches!(message, Message::App(AppEvent::Tick)) && app.read_only.is_some() {
+            runner.follow(&mut app);
+        }
         match message {
             Message::Input(crossterm::event::Event::Key(key)) if shell.is_none() => {
                 if let Some(action) = keys::action(&app, key) {
@@ -163,7 +166,7 @@ fn take_running(store: &Store, app: &mut App) -> (Option<Session>, Option<Lease>
             (Some(running), None)
         }
         Err(e) => {
-            app.read_only = Some(strings::read_only(&format!("no ckasim ({e})")));
+            app.read_only = Some(strings::cannot_lock(&e.to_string()));
             (Some(running), None)
         }
     }
@@ -222,6 +225,29 @@ impl Runner {
             Effect::Shell(request) => return Some(request),
         }
         None
+    }
+
+    /// A read-only attempt, once a second: shown as its holder last saved
+    /// it, and taken over (read again under the lock) once the holder is
+    /// gone and the attempt still runs.
+    fn follow(&mut self, app: &mut App) {
+        let Some(exam) = app.exam.as_mut() else {
+            return;
+        };
+        match self.store.open_for_writing(&exam.session.id) {
+            Ok((lease, session)) if !session.is_finished() => {
+                exam.session = session;
+                self.lease = Some(lease);
+                app.read_only = None;
+                app.message = Some(strings::TAKEN_OVER.into());
+            }
+            Ok((_, session)) => exam.session = session,
+            Err(_) => {
+                if let Ok(session) = self.store.load(&exam.session.id) {
+                    exam.session = session;
+                }
+            }
+        }
     }
 
     /// Saves the open attempt under its lease, taking the lease of a new

@@ -1,7 +1,8 @@
 //! End to end: the real binary in a tmux pane. Start secure-workspace, see
 //! the tasks and a running clock, kill -9 the process, start again, see the
 //! same attempt resumed with less time left; two ckasim on one attempt: the
-//! second only views it, and after kill -9 of the first nothing is lost;
+//! second only views it until kill -9 of the first, then takes it over, and
+//! nothing either saved is lost;
 //! Ctrl-C while `start` applies the setup, then `reset`, leaves the scenario
 //! clean. Skipped (with the reason printed) where tmux is not installed.
 
@@ -197,6 +198,28 @@ impl Tmux {
     fn gone(&self, name: &str) -> bool {
         !self.run(&["has-session", "-t", name]).status.success()
     }
+
+    /// `q`, `y`: leaves ckasim in session `name`.
+    fn quit(&self, name: &str) {
+        self.keys(name, &["q"]);
+        self.wait_on(name, "the quit question", |s| s.contains("Leave ckasim?"));
+        self.keys(name, &["y"]);
+        self.wait_on(name, "ckasim to exit", |_| self.gone(name));
+    }
+
+    /// Waits until the attempt's file under `home` holds `value` at `key`,
+    /// as saved by ckasim in session `name`.
+    fn wait_saved(&self, home: &std::path::Path, name: &str, key: &str, value: &serde_json::Value) {
+        let until = Instant::now() + WAIT;
+        while &session_file(home)[key] != value {
+            assert!(
+                Instant::now() < until,
+                "{key} was not saved as {value}:\n{}",
+                self.screen_of(name)
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
 }
 
 /// The one session file under `home`.
@@ -214,8 +237,16 @@ fn session_file(home: &std::path::Path) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(files[0].path()).unwrap()).unwrap()
 }
 
+/// The saved attempt's notes, flags and done marks.
+fn assert_attempt(home: &std::path::Path, notes: &str, flagged: &[&str], done: &[&str]) {
+    let saved = session_file(home);
+    assert_eq!(saved["notes"], notes, "{saved}");
+    assert_eq!(saved["flagged"], serde_json::json!(flagged), "{saved}");
+    assert_eq!(saved["done"], serde_json::json!(done), "{saved}");
+}
+
 #[test]
-fn a_second_ckasim_on_the_attempt_only_views_it_and_a_kill_loses_nothing() {
+fn a_second_ckasim_views_the_attempt_read_only_and_takes_it_over_after_kill_9() {
     if Command::new("tmux").arg("-V").output().is_err() {
         eprintln!("skipped: tmux is not installed");
         return;
@@ -239,15 +270,7 @@ fn a_second_ckasim_on_the_attempt_only_views_it_and_a_kill_loses_nothing() {
     tmux.keys("first", &["f", "Tab"]);
     tmux.keys("first", &["-l", "kept"]);
     tmux.keys("first", &["Tab"]);
-    let until = Instant::now() + WAIT;
-    while session_file(home.path())["notes"] != "kept" {
-        assert!(
-            Instant::now() < until,
-            "the note was not saved:\n{}",
-            tmux.screen_of("first")
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    tmux.wait_saved(home.path(), "first", "notes", &serde_json::json!("kept"));
 
     // The second ckasim on the same attempt: shown, read-only, holder named.
     tmux.start_named("second", &command);
@@ -258,49 +281,44 @@ fn a_second_ckasim_on_the_attempt_only_views_it_and_a_kill_loses_nothing() {
         screen.contains(&format!("ckasim process {holder};")),
         "{screen}"
     );
-    // Its keys change nothing: no flag toggled, no note pane, no done mark.
-    tmux.keys("second", &["f", "Tab", "n", "d"]);
+    // Its keys change nothing: no flag toggled, no note pane, no done mark;
+    // moving to the second task still works (and shows the keys were read).
+    tmux.keys("second", &["f", "Tab", "n", "d", "j"]);
+    tmux.wait_on("second", "the second task selected", |s| {
+        s.lines()
+            .any(|l| l.contains("▸") && l.contains("2. A ServiceAccount"))
+    });
+    assert_attempt(home.path(), "kept", &["namespace"], &[]);
 
-    // kill -9 of the first; the second leaves.
+    // kill -9 of the first: the OS releases its lock, the second takes the
+    // attempt over (read again from disk) and saves from now on.
     let killed = Command::new("kill").args(["-9", &holder]).status().unwrap();
     assert!(killed.success());
     tmux.wait_on("first", "the first pane to close", |_| tmux.gone("first"));
-    tmux.keys("second", &["q"]);
-    tmux.wait_on("second", "the quit question", |s| {
-        s.contains("Leave ckasim?")
+    tmux.wait_on("second", "the take-over", |s| {
+        s.contains("this attempt is yours now")
     });
-    tmux.keys("second", &["y"]);
-    tmux.wait_on("second", "the second to exit", |_| tmux.gone("second"));
+    tmux.keys("second", &["d"]);
+    let done = serde_json::json!(["service-account"]);
+    tmux.wait_saved(home.path(), "second", "done", &done);
+    tmux.quit("second");
 
-    let saved = session_file(home.path());
-    assert_eq!(saved["notes"], "kept");
-    assert_eq!(
-        saved["flagged"],
-        serde_json::json!(["namespace"]),
-        "{saved}"
-    );
-    assert_eq!(saved["done"], serde_json::json!([]), "{saved}");
-
-    // A third ckasim takes the attempt over (the killed holder's lock is
-    // gone with it) and goes on from what was saved.
+    // A third ckasim resumes the attempt with everything both saved.
     tmux.start_named("third", &command);
     let screen = tmux.wait_on("third", "the resumed attempt", |s| {
         s.contains("Resumed the running attempt at 'secure-workspace'")
     });
     assert!(!screen.contains("Read-only"), "{screen}");
     tmux.keys("third", &["d"]);
-    let until = Instant::now() + WAIT;
-    while session_file(home.path())["done"] != serde_json::json!(["namespace"]) {
-        assert!(Instant::now() < until, "the third could not save");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    assert_eq!(session_file(home.path())["notes"], "kept");
-    tmux.keys("third", &["q"]);
-    tmux.wait_on("third", "the quit question", |s| {
-        s.contains("Leave ckasim?")
-    });
-    tmux.keys("third", &["y"]);
-    tmux.wait_on("third", "the third to exit", |_| tmux.gone("third"));
+    let done = serde_json::json!(["namespace", "service-account"]);
+    tmux.wait_saved(home.path(), "third", "done", &done);
+    assert_attempt(
+        home.path(),
+        "kept",
+        &["namespace"],
+        &["namespace", "service-account"],
+    );
+    tmux.quit("third");
 }
 
 #[test]

@@ -213,6 +213,13 @@ pub fn read_only(holder: &str) -> String {
     )
 }
 
+pub fn cannot_lock(reason: &str) -> String {
+    format!("Read-only: {reason}; nothing is changed or saved here (q leaves).")
+}
+
+pub const TAKEN_OVER: &str =
+    "The other ckasim has closed: this attempt is yours now, and saved here again.";
+
 pub fn save_failed(reason: &str) -> String {
     format!("cannot save the session: {reason}")
 }
