@@ -196,18 +196,22 @@ mod tests {
         Finish(usize),
         /// kill -9 (or quit: every change is already saved).
         Kill(usize),
+        /// A read-only process's tick: re-read the attempt, take it over
+        /// once its holder is gone and it still runs.
+        Follow(usize),
     }
 
     fn op() -> impl Strategy<Value = Op> {
         let p = 0..2usize;
         prop_oneof![
-            p.clone().prop_map(Op::Open),
-            (p.clone(), proptest::char::range('a', 'e')).prop_map(|(p, c)| Op::Note(p, c)),
-            (p.clone(), 0..3u8).prop_map(|(p, i)| Op::Flag(p, i)),
-            (p.clone(), 0..3u8).prop_map(|(p, i)| Op::Done(p, i)),
-            p.clone().prop_map(Op::Grade),
-            p.clone().prop_map(Op::Finish),
-            p.prop_map(Op::Kill),
+            2 => p.clone().prop_map(Op::Open),
+            2 => (p.clone(), proptest::char::range('a', 'e')).prop_map(|(p, c)| Op::Note(p, c)),
+            1 => (p.clone(), 0..3u8).prop_map(|(p, i)| Op::Flag(p, i)),
+            1 => (p.clone(), 0..3u8).prop_map(|(p, i)| Op::Done(p, i)),
+            1 => p.clone().prop_map(Op::Grade),
+            1 => p.clone().prop_map(Op::Finish),
+            2 => p.clone().prop_map(Op::Kill),
+            2 => p.prop_map(Op::Follow),
         ]
     }
 
@@ -245,7 +249,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(64))]
+        #![proptest_config(ProptestConfig::with_cases(128))]
 
         /// Whatever two processes do, in any order, with kills in between,
         /// every change accepted by a writer is on disk, and at most one
@@ -278,22 +282,36 @@ mod tests {
                     }
                     Op::Open(_) => {}
                     Op::Kill(p) => procs[p] = None,
+                    Op::Follow(p) => {
+                        let Some(process) = procs[p].as_mut().filter(|p| p.lease.is_none()) else { continue };
+                        match store.open_for_writing(&process.session.id) {
+                            Ok((lease, session)) if !session.is_finished() => {
+                                process.session = session;
+                                process.lease = Some(lease);
+                            }
+                            Ok((_, session)) => process.session = session,
+                            Err(LockError::Held { .. }) => process.session = store.load(&process.session.id).unwrap(),
+                            Err(e) => panic!("{e}"),
+                        }
+                    }
                     Op::Note(p, _) | Op::Flag(p, _) | Op::Done(p, _) | Op::Grade(p) | Op::Finish(p) => {
                         let Some(process) = procs[p].as_mut() else { continue };
                         let Some(lease) = &process.lease else {
                             // Read-only: the change is refused, nothing is written.
                             continue;
                         };
-                        let s = &mut process.session;
-                        match op {
+                        // The change is made to what the process shows and,
+                        // independently, to what the attempt must hold.
+                        let edit = |s: &mut Session| match op {
                             Op::Note(_, c) => s.notes.push(c),
                             Op::Flag(_, i) => toggle(&mut s.flagged, i),
                             Op::Done(_, i) => toggle(&mut s.done, i),
                             Op::Grade(_) => s.grades.push(report(now)),
                             _ => s.finish(now),
-                        }
-                        lease.save(s).unwrap();
-                        model.insert(s.id.clone(), s.clone());
+                        };
+                        edit(&mut process.session);
+                        lease.save(&process.session).unwrap();
+                        edit(model.get_mut(&process.session.id).unwrap());
                     }
                 }
                 let writers: Vec<&str> = procs.iter().flatten().filter_map(|p| p.lease.as_ref().map(Lease::id)).collect();
