@@ -9,6 +9,7 @@ mod fetch;
 mod kubeconfig;
 mod port;
 mod safety;
+mod settle;
 mod setup;
 mod teardown;
 
@@ -203,6 +204,20 @@ impl Cluster {
         let objects = setup_objects(scenario)?;
         teardown::delete_namespaces(self, &scenario.namespaces, log).await?;
         setup::apply(self, &objects, log).await
+    }
+
+    /// Follows the pods the scenario's setup brings up until each is ready
+    /// or has settled into a state waiting will not change (bounded by
+    /// `limit`), a line through `log` whenever they change.
+    pub async fn wait_for_setup_pods(
+        &self,
+        scenario: &Scenario,
+        limit: Duration,
+        log: &mut (dyn FnMut(String) + Send),
+    ) -> Result<(), ClusterError> {
+        let objects = setup_objects(scenario)?;
+        settle::wait_for_pods(self, &settle::expected_pods(&objects), limit, log).await;
+        Ok(())
     }
 
     /// Whether the credentials of this context may do `verb` on a kind

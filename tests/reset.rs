@@ -1,7 +1,8 @@
 //! `reset` against a fake API server whose deletions take time like a real
 //! cluster's: pods are not waited for, namespaces go together and are
 //! watched, nothing outside the owned namespaces is touched, and an
-//! interrupted setup or reset is cleared by the next reset.
+//! interrupted setup or reset is cleared by the next reset. After a setup,
+//! its pods are followed until they are ready or settled.
 
 #[allow(
     clippy::unwrap_used,
@@ -307,5 +308,60 @@ fn ctrl_c_during_reset_then_reset_again_leaves_a_clean_scenario() {
     assert!(
         inventory.contains(&"Deployment tshoot-image/frontend".to_string()),
         "{inventory:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_pods_of_a_setup_are_followed_until_ready_or_settled() {
+    let server = FakeApiServer::start(Vec::new());
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = connect(&server, dir.path()).await;
+    let mut scenario = scenario();
+    scenario.setup[0].yaml.push_str(
+        "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n  namespace: team-a\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: api}}\n  template:\n    metadata: {labels: {app: api}}\n    spec: {containers: [{name: api, image: 'nginx:typo'}]}\n",
+    );
+    cluster.apply_setup(&scenario, &mut |_| {}).await.unwrap();
+    let status = |name: &str, ready: bool, waiting: Option<&str>| {
+        let mut pod = json!({"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": name, "namespace": "team-a"},
+            "status": {"conditions": [{"type": "Ready", "status": if ready { "True" } else { "False" }}]}});
+        if let Some(reason) = waiting {
+            pod["status"]["containerStatuses"] =
+                json!([{"name": "c", "state": {"waiting": {"reason": reason}}}]);
+        }
+        pod
+    };
+    // The kubelet's part, played when the first line shows: the pod of the
+    // setup runs, one of the Deployment's starts, the other cannot pull.
+    let mut lines = Vec::new();
+    let kubelet = server.clone();
+    let mut step = 0;
+    cluster
+        .wait_for_setup_pods(&scenario, Duration::from_secs(20), &mut |line| {
+            step += 1;
+            match step {
+                1 => {
+                    kubelet.delete(Kind::Pod, Some("team-a"), "web");
+                    kubelet.insert(status("web", true, None));
+                    kubelet.insert(status("api-1", false, Some("ContainerCreating")));
+                    kubelet.insert(status("api-2", false, Some("ErrImagePull")));
+                }
+                2 => {
+                    kubelet.delete(Kind::Pod, Some("team-a"), "api-1");
+                    kubelet.insert(status("api-1", true, None));
+                }
+                _ => {}
+            }
+            lines.push(line);
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        lines,
+        [
+            "pods in team-a: 0 of 3 ready, 1 starting",
+            "pods in team-a: 1 of 3 ready, 1 ErrImagePull, 1 starting",
+            "pods in team-a: 2 of 3 ready, 1 ErrImagePull",
+        ]
     );
 }

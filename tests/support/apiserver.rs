@@ -116,6 +116,13 @@ impl FakeApiServer {
         self.lock().grace = grace;
     }
 
+    /// Adds an object, as a controller or kubelet would.
+    pub fn insert(&self, object: Value) {
+        let mut s = self.lock();
+        s.objects.push(object.clone());
+        record(&mut s, "ADDED", object);
+    }
+
     /// Stop failing requests (faults set with `fail` are forgotten).
     pub fn clear_faults(&self) {
         self.lock().faults.clear();
