@@ -226,9 +226,10 @@ fn report_left(
     }
 }
 
-/// `terminating: 3 objects left (pods, services)` from a Terminating
-/// namespace's conditions, e.g. "Some resources are remaining: pods. has 2
-/// resource instances, services. has 1 resource instances".
+/// `terminating: 3 objects left (deployments.apps, pods)` from a
+/// Terminating namespace's conditions, e.g. "Some resources are remaining:
+/// deployments.apps has 1 resource instances, pods. has 2 resource
+/// instances" (the namespace controller's wording).
 pub fn objects_left(namespace: &Value) -> Option<String> {
     let conditions = namespace.pointer("/status/conditions")?.as_array()?;
     let message = conditions
@@ -243,12 +244,14 @@ pub fn objects_left(namespace: &Value) -> Option<String> {
     let mut count = 0usize;
     let mut kinds = Vec::new();
     for part in listed.split(',') {
-        let Some((resource, rest)) = part.split_once(". has ") else {
+        // `<resource>.<group> has N resource instances`; the group of core
+        // resources is empty, which leaves `pods.`.
+        let Some((resource, rest)) = part.split_once(" has ") else {
             continue;
         };
         let n: usize = rest.split_whitespace().next()?.parse().ok()?;
         count += n;
-        kinds.push(resource.trim().to_string());
+        kinds.push(resource.trim().trim_end_matches('.').to_string());
     }
     (count > 0).then(|| {
         format!(
@@ -278,11 +281,11 @@ mod tests {
         let ns = json!({"status": {"phase": "Terminating", "conditions": [
             {"type": "NamespaceDeletionDiscoveryFailure", "status": "False"},
             {"type": "NamespaceContentRemaining", "status": "True", "reason": "SomeResourcesRemain",
-             "message": "Some resources are remaining: persistentvolumeclaims. has 1 resource instances, pods. has 2 resource instances"}
+             "message": "Some resources are remaining: deployments.apps has 1 resource instances, persistentvolumeclaims. has 1 resource instances, pods. has 2 resource instances"}
         ]}});
         assert_eq!(
             objects_left(&ns).as_deref(),
-            Some("terminating: 3 objects left (persistentvolumeclaims, pods)")
+            Some("terminating: 4 objects left (deployments.apps, persistentvolumeclaims, pods)")
         );
         let done = json!({"status": {"conditions": [
             {"type": "NamespaceContentRemaining", "status": "False", "message": "All content successfully removed"}
