@@ -9,7 +9,9 @@ mod fetch;
 mod kubeconfig;
 mod port;
 mod safety;
+mod settle;
 mod setup;
+mod teardown;
 
 #[cfg(test)]
 mod tests;
@@ -186,8 +188,9 @@ impl Cluster {
         setup::apply(self, &objects, log).await
     }
 
-    /// Deletes the scenario's declared namespaces, waits until they are gone
-    /// (bounded), and re-applies the setup. Nothing is deleted when the
+    /// Deletes the scenario's declared namespaces together (their pods with
+    /// grace period 0), watches until they are gone (bounded), and re-applies
+    /// the setup. Nothing is deleted when the
     /// setup is invalid or a namespace is protected.
     pub async fn reset(
         &self,
@@ -198,8 +201,22 @@ impl Cluster {
             check_deletable(namespace)?;
         }
         let objects = setup_objects(scenario)?;
-        setup::delete_namespaces(self, &scenario.namespaces, log).await?;
+        teardown::delete_namespaces(self, &scenario.namespaces, log).await?;
         setup::apply(self, &objects, log).await
+    }
+
+    /// Follows the pods the scenario's setup brings up until each is ready
+    /// or has settled into a state waiting will not change (bounded by
+    /// `limit`), a line through `log` whenever they change.
+    pub async fn wait_for_setup_pods(
+        &self,
+        scenario: &Scenario,
+        limit: Duration,
+        log: &mut (dyn FnMut(String) + Send),
+    ) -> Result<(), ClusterError> {
+        let objects = setup_objects(scenario)?;
+        settle::wait_for_pods(self, &settle::expected_pods(&objects), limit, log).await;
+        Ok(())
     }
 
     /// Whether the credentials of this context may do `verb` on a kind

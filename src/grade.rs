@@ -4,6 +4,7 @@
 mod checks;
 pub mod image;
 mod inspect;
+mod motion;
 pub mod pod;
 pub mod target;
 
@@ -48,6 +49,7 @@ pub fn grade(
         .report_pod_security
         .iter()
         .filter_map(|t| pod_security_note(t, snapshot))
+        .chain(motion::notes(snapshot))
         .collect();
     Report::new(
         &rubric.scenario,

@@ -12,6 +12,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::report::Report;
 
+mod lock;
+pub use lock::{Holder, Lease, LockError};
+
 /// Version of the session file format; files of other versions are skipped.
 pub const FORMAT_VERSION: u32 = 1;
 

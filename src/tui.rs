@@ -31,7 +31,7 @@ use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
 use crate::library::Library;
 use crate::report::Source;
-use crate::session::Store;
+use crate::session::{Lease, LockError, Session, Store};
 use app::{App, AppEvent, Effect, GradeRequest, Graded, Launch, ShellRequest};
 use clock::{Clock, SystemClock};
 use event::Message;
@@ -66,7 +66,8 @@ pub async fn run(options: Options, cluster: Arc<dyn ClusterPort>) -> Result<u8, 
         cluster.context(),
         scores::past_scores(&store),
     );
-    let first = app.open(options.launch, store.running());
+    let (running, lease) = take_running(&store, &mut app);
+    let first = app.open(options.launch, running);
 
     terminal::install_panic_hook();
     let mut tty = terminal::enter().map_err(TuiError::Terminal)?;
@@ -76,8 +77,9 @@ pub async fn run(options: Options, cluster: Arc<dyn ClusterPort>) -> Result<u8, 
     let mut input = Some(event::spawn_input(tx.clone()));
     let ticks = event::spawn_ticks(tx.clone());
     let signals = event::spawn_signals(tx.clone());
-    let runner = Runner {
+    let mut runner = Runner {
         store,
+        lease,
         cluster,
         clock,
         tx,
@@ -125,6 +127,9 @@ pub async fn run(options: Options, cluster: Arc<dyn ClusterPort>) -> Result<u8, 
             }
         };
         let Some(message) = message else { break };
+        if matches!(message, Message::App(AppEvent::Tick)) && app.read_only.is_some() {
+            runner.follow(&mut app);
+        }
         match message {
             Message::Input(crossterm::event::Event::Key(key)) if shell.is_none() => {
                 if let Some(action) = keys::action(&app, key) {
@@ -146,6 +151,25 @@ pub async fn run(options: Options, cluster: Arc<dyn ClusterPort>) -> Result<u8, 
         running.cleanup();
     }
     Ok(0)
+}
+
+/// The running attempt, if any, taken for writing; when another ckasim
+/// holds it, it is shown read-only and the app says who holds it.
+fn take_running(store: &Store, app: &mut App) -> (Option<Session>, Option<Lease>) {
+    let Some(running) = store.running() else {
+        return (None, None);
+    };
+    match store.open_for_writing(&running.id) {
+        Ok((lease, session)) => (Some(session), Some(lease)),
+        Err(LockError::Held { holder, .. }) => {
+            app.read_only = Some(strings::read_only(&holder.to_string()));
+            (Some(running), None)
+        }
+        Err(e) => {
+            app.read_only = Some(strings::cannot_lock(&e.to_string()));
+            (Some(running), None)
+        }
+    }
 }
 
 async fn wait_shell(shell: &mut Option<shell::Running>) {
@@ -173,6 +197,8 @@ fn resume_terminal(
 /// cluster.
 struct Runner {
     store: Store,
+    /// The attempt this ckasim may write.
+    lease: Option<Lease>,
     cluster: Arc<dyn ClusterPort>,
     clock: Arc<dyn Clock>,
     tx: UnboundedSender<Message>,
@@ -182,7 +208,7 @@ struct Runner {
 impl Runner {
     /// Runs `effect`; a shell request is handed back because it needs the
     /// terminal, which the loop owns.
-    fn perform(&self, effect: Effect, app: &mut App) -> Option<ShellRequest> {
+    fn perform(&mut self, effect: Effect, app: &mut App) -> Option<ShellRequest> {
         match effect {
             Effect::Save | Effect::Quit => self.save(app),
             Effect::Grade(request) => {
@@ -201,9 +227,52 @@ impl Runner {
         None
     }
 
-    fn save(&self, app: &mut App) {
-        if let Some(exam) = &app.exam
-            && let Err(e) = self.store.save(&exam.session)
+    /// A read-only attempt, once a second: shown as its holder last saved
+    /// it, and taken over (read again under the lock) once the holder is
+    /// gone and the attempt still runs.
+    fn follow(&mut self, app: &mut App) {
+        let Some(exam) = app.exam.as_mut() else {
+            return;
+        };
+        match self.store.open_for_writing(&exam.session.id) {
+            Ok((lease, session)) if !session.is_finished() => {
+                exam.session = session;
+                self.lease = Some(lease);
+                app.read_only = None;
+                app.message = Some(strings::TAKEN_OVER.into());
+            }
+            Ok((_, session)) => exam.session = session,
+            Err(_) => {
+                if let Ok(session) = self.store.load(&exam.session.id) {
+                    exam.session = session;
+                }
+            }
+        }
+    }
+
+    /// Saves the open attempt under its lease, taking the lease of a new
+    /// attempt first; a read-only attempt is never written.
+    fn save(&mut self, app: &mut App) {
+        let Some(exam) = &app.exam else { return };
+        if app.read_only.is_some() {
+            return;
+        }
+        if self
+            .lease
+            .as_ref()
+            .is_none_or(|l| l.id() != exam.session.id)
+        {
+            self.lease = None;
+            match self.store.lock(&exam.session.id) {
+                Ok(lease) => self.lease = Some(lease),
+                Err(e) => {
+                    app.message = Some(strings::save_failed(&e.to_string()));
+                    return;
+                }
+            }
+        }
+        if let Some(lease) = &self.lease
+            && let Err(e) = lease.save(&exam.session)
         {
             app.message = Some(strings::save_failed(&e.to_string()));
         }

@@ -1,7 +1,8 @@
 //! End to end against a real cluster: only when `CKASIM_E2E_CONTEXT` names
 //! a kubeconfig context (e.g. `kind-cka` from `kind create cluster --config
 //! assets/kind-cluster.yaml`). These tests change that cluster: they delete
-//! and recreate the namespace `secure-workspace`.
+//! and recreate the namespace `secure-workspace`, and the timing of reset
+//! resets every built-in scenario's namespaces.
 //!
 //! ```text
 //! CKASIM_E2E_CONTEXT=kind-cka cargo test --test e2e_cluster -- --nocapture
@@ -279,4 +280,81 @@ fn reset_refuses_a_context_not_named_kind() {
         "{stderr}"
     );
     assert_eq!(namespace_uid(), before, "the namespace was touched");
+}
+
+/// Seconds until the pods in `namespaces` run (or 90 s pass): a reset
+/// timed after this deletes pods a kubelet really runs.
+#[allow(
+    clippy::unwrap_used,
+    reason = "a test helper: a panic is how it fails a test"
+)]
+async fn settle(ctx: &str, namespaces: &[String]) {
+    let options = kube::config::KubeConfigOptions {
+        context: Some(ctx.to_string()),
+        ..Default::default()
+    };
+    let config = kube::Config::from_kubeconfig(&options).await.unwrap();
+    let client = kube::Client::try_from(config).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(90);
+    loop {
+        let mut waiting = 0;
+        for ns in namespaces {
+            let pods: kube::Api<k8s_openapi::api::core::v1::Pod> =
+                kube::Api::namespaced(client.clone(), ns);
+            let list = pods.list(&kube::api::ListParams::default()).await.unwrap();
+            waiting += list
+                .items
+                .iter()
+                .filter(|p| p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Pending"))
+                .count();
+        }
+        if waiting == 0 || Instant::now() > deadline {
+            return;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+/// `ckasim reset` of every built-in scenario, timed on a real cluster once
+/// its setup's pods run (a kubelet, grace periods, the namespace
+/// controller): the figures are printed (run with --nocapture).
+#[test]
+fn reset_of_every_builtin_scenario_is_timed() {
+    let Some(ctx) = context() else { return };
+    let _one = CLUSTER
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let home = tempfile::tempdir().unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let reset = |id: &str| {
+        let began = Instant::now();
+        let out = ckasim(home.path())
+            .args(["reset", id, "--context", &ctx, "--allow-context", &ctx])
+            .output()
+            .unwrap();
+        let took = began.elapsed();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{id}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        took
+    };
+    let mut times = Vec::new();
+    for entry in Library::builtin().unwrap().entries() {
+        let id = &entry.scenario.id;
+        reset(id);
+        rt.block_on(settle(&ctx, &entry.scenario.namespaces));
+        let took = reset(id);
+        eprintln!("reset {id}: {:.1} s", took.as_secs_f64());
+        times.push(took);
+    }
+    times.sort();
+    eprintln!(
+        "reset on {ctx}: median {:.1} s, max {:.1} s over {} scenarios",
+        times[times.len() / 2].as_secs_f64(),
+        times.last().unwrap().as_secs_f64(),
+        times.len()
+    );
 }

@@ -46,3 +46,29 @@ pub fn errors_line(report: &Report) -> Option<String> {
         first.actual
     ))
 }
+
+/// Runs `work` (a change to the cluster) until it ends or the user presses
+/// Ctrl-C. On Ctrl-C the work stops between two requests, a line says how
+/// to get a clean cluster again, and `None` is returned: whatever was
+/// already deleted or applied lies in the scenario's namespaces, which the
+/// next `ckasim reset` deletes whole (a namespace still terminating is
+/// waited for).
+pub async fn interruptible<T>(
+    scenario: &str,
+    work: impl std::future::Future<Output = Result<T, Failure>>,
+) -> Result<Option<T>, Failure> {
+    tokio::select! {
+        done = work => done.map(Some),
+        _ = tokio::signal::ctrl_c() => {
+            if scenario.is_empty() {
+                eprintln!("ckasim: interrupted");
+            } else {
+                eprintln!("ckasim: interrupted: '{scenario}' may be half set up; 'ckasim reset {scenario}' starts it clean");
+            }
+            Ok(None)
+        }
+    }
+}
+
+/// The exit status of a command stopped by Ctrl-C (128 + SIGINT).
+pub const INTERRUPTED: u8 = 130;

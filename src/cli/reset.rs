@@ -41,14 +41,22 @@ pub fn run(lib: &Library, args: &ResetArgs) -> Result<u8, Failure> {
             }
             println!("{line}");
         };
-        cluster.reset(scenario, &mut log).await.map_err(fail)?;
+        let began = std::time::Instant::now();
+        let work = async { cluster.reset(scenario, &mut log).await.map_err(fail) };
+        if super::live::interruptible(&scenario.id, work)
+            .await?
+            .is_none()
+        {
+            return Ok(super::live::INTERRUPTED);
+        }
+        let took = began.elapsed().as_secs_f64();
         let setup = match applied {
             0 => "no setup to apply".to_string(),
             1 => "1 object applied".to_string(),
             n => format!("{n} objects applied"),
         };
         println!(
-            "{} is reset on context {} ({setup})",
+            "{} is reset on context {} in {took:.1} s ({setup})",
             scenario.id,
             cluster.context()
         );

@@ -129,7 +129,14 @@ fn run(
     // The kube client's connection lives on the runtime it was made on, so
     // the TUI runs on the same one: a single thread also keeps idle cost low.
     super::live::runtime()?.block_on(async move {
-        let port = connect_and_prepare(prepare, context, &allowed).await?;
+        let scenario = match prepare {
+            Prepare::Setup(s) | Prepare::Reset(s) => s.id.as_str(),
+            Prepare::Nothing => "",
+        };
+        let prepared = connect_and_prepare(prepare, context, &allowed);
+        let Some(port) = super::live::interruptible(scenario, prepared).await? else {
+            return Ok(super::live::INTERRUPTED);
+        };
         let options = tui::Options {
             library,
             launch,
@@ -171,12 +178,13 @@ async fn connect_and_prepare(
         Prepare::Setup(s) => {
             check_changes_allowed(cluster.context(), allowed)
                 .map_err(|e| Failure(e.to_string()))?;
-            if let Err(e) = cluster.apply_setup(s, &mut log).await {
+            match cluster.apply_setup(s, &mut log).await {
+                Ok(()) => settle(&cluster, s, &mut log).await,
                 // The exam still runs; the status bar and grading say why.
-                eprintln!(
+                Err(e) => eprintln!(
                     "ckasim: setup of '{}' failed: {e} (fix the cluster, then 'ckasim reset {}')",
                     s.id, s.id
-                );
+                ),
             }
         }
         Prepare::Reset(s) => {
@@ -186,7 +194,22 @@ async fn connect_and_prepare(
                 .reset(s, &mut log)
                 .await
                 .map_err(|e| Failure(format!("cannot reset '{}': {e}", s.id)))?;
+            settle(&cluster, s, &mut log).await;
         }
     }
     Ok(Arc::new(cluster))
+}
+
+/// How long the pods of a setup may take to settle before the clock starts.
+const SETTLE_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The setup's pods followed until they are ready or settled: the candidate
+/// starts on the state the scenario describes, not a half-started one.
+async fn settle(cluster: &Cluster, scenario: &Scenario, log: &mut (dyn FnMut(String) + Send)) {
+    if let Err(e) = cluster
+        .wait_for_setup_pods(scenario, SETTLE_LIMIT, log)
+        .await
+    {
+        log(format!("not waiting for the pods: {e}"));
+    }
 }

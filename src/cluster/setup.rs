@@ -1,14 +1,11 @@
 //! Setup manifests: checked against the scenario's namespaces before
-//! anything is applied, then applied server-side; and the namespace
-//! deletion of a reset.
+//! anything is applied, then applied server-side.
 
-use std::time::Duration;
-
-use kube::api::{DeleteParams, GetParams, Patch, PatchParams};
+use kube::api::{Patch, PatchParams};
 use kube::core::GroupVersionKind;
 use serde_json::Value;
 
-use super::failure::{Failed, What, seconds};
+use super::failure::{What, seconds};
 use super::{Cluster, ClusterError, collection_path};
 use crate::kind::Kind;
 use crate::library::Scenario;
@@ -219,60 +216,6 @@ pub async fn apply(
             .await
             .map_err(|f| cluster.request_error(f.reason))?;
         log(format!("applied {}", o.describe()));
-    }
-    Ok(())
-}
-
-/// Deletes namespaces and waits, bounded, until the API server no longer
-/// has them.
-pub async fn delete_namespaces(
-    cluster: &Cluster,
-    namespaces: &[String],
-    log: &mut (dyn FnMut(String) + Send),
-) -> Result<(), ClusterError> {
-    let mut deleting = Vec::new();
-    for ns in namespaces {
-        super::check_deletable(ns)?;
-        let what = What::Action(format!("delete namespace '{ns}'"));
-        let request = kube::core::Request::new("/api/v1/namespaces")
-            .delete(ns, &DeleteParams::default())
-            .map_err(|e| cluster.request_error(e.to_string()))?;
-        match cluster.send(request, &what).await {
-            Ok(_) => {
-                log(format!("deleting namespace/{ns}"));
-                deleting.push(ns);
-            }
-            Err(Failed {
-                code: Some(404), ..
-            }) => log(format!("namespace/{ns} was not there")),
-            Err(f) => return Err(cluster.request_error(f.reason)),
-        }
-    }
-    let deadline = tokio::time::Instant::now() + cluster.wait;
-    for ns in deleting {
-        loop {
-            let what = What::Action(format!("see whether namespace '{ns}' is gone"));
-            let request = kube::core::Request::new("/api/v1/namespaces")
-                .get(ns, &GetParams::default())
-                .map_err(|e| cluster.request_error(e.to_string()))?;
-            match cluster.send(request, &what).await {
-                Err(Failed {
-                    code: Some(404), ..
-                }) => {
-                    log(format!("namespace/{ns} deleted"));
-                    break;
-                }
-                Ok(_) => {}
-                Err(f) => return Err(cluster.request_error(f.reason)),
-            }
-            if tokio::time::Instant::now() >= deadline {
-                return Err(ClusterError::StillTerminating {
-                    namespace: ns.clone(),
-                    waited: seconds(cluster.wait),
-                });
-            }
-            tokio::time::sleep(Duration::from_millis(500)).await;
-        }
     }
     Ok(())
 }

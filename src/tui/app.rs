@@ -241,6 +241,9 @@ pub struct App {
     pub quit: bool,
     /// Ticks since start, for the periodic reachability probe.
     pub ticks: u64,
+    /// Set when another ckasim holds the open attempt: it is shown, never
+    /// changed or saved here. The line says who holds it.
+    pub read_only: Option<String>,
 }
 
 impl App {
@@ -264,6 +267,7 @@ impl App {
             message: None,
             quit: false,
             ticks: 0,
+            read_only: None,
         }
     }
 
@@ -301,7 +305,11 @@ impl App {
         if let Some(session) = running {
             if self.library.get(&session.scenario).is_some() {
                 let expired = session.is_expired(self.now());
-                self.message = Some(super::strings::resumed(&session.scenario, expired));
+                self.message = Some(
+                    self.read_only
+                        .clone()
+                        .unwrap_or_else(|| super::strings::resumed(&session.scenario, expired)),
+                );
                 self.screen = Screen::Exam;
                 self.exam = Some(Exam::new(session));
                 if expired {
@@ -345,6 +353,9 @@ impl App {
     }
 
     pub fn request_grade(&mut self, purpose: Purpose) -> Option<Effect> {
+        if self.read_only.is_some() {
+            return None;
+        }
         let now = self.now();
         let entry = self.entry()?.clone();
         let exam = self.exam.as_mut()?;

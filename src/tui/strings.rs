@@ -207,6 +207,19 @@ pub fn grade_failed(reason: &str) -> String {
     format!("grading failed: {reason}; press g to try again")
 }
 
+pub fn read_only(holder: &str) -> String {
+    format!(
+        "Read-only: this attempt is open in {holder}; nothing is changed or saved here (q leaves)."
+    )
+}
+
+pub fn cannot_lock(reason: &str) -> String {
+    format!("Read-only: {reason}; nothing is changed or saved here (q leaves).")
+}
+
+pub const TAKEN_OVER: &str =
+    "The other ckasim has closed: this attempt is yours now, and saved here again.";
+
 pub fn save_failed(reason: &str) -> String {
     format!("cannot save the session: {reason}")
 }

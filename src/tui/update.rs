@@ -17,6 +17,21 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
     if let Some(overlay) = app.overlay {
         return on_overlay(app, overlay, action);
     }
+    if app.read_only.is_some()
+        && app.screen == Screen::Exam
+        && matches!(
+            action,
+            Action::Flag
+                | Action::Done
+                | Action::Grade
+                | Action::Check
+                | Action::Pause
+                | Action::Notes
+        )
+    {
+        app.message.clone_from(&app.read_only);
+        return None;
+    }
     match action {
         Action::Help => {
             app.overlay = Some(Overlay::Help);

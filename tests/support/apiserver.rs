@@ -4,6 +4,13 @@
 //! for kubectl), applies and deletes in memory, and can be told to fail a
 //! path with a status or to accept a request and never answer.
 //!
+//! Deletion takes time as on a real cluster when told to (`set_grace`): a
+//! pod deleted with a grace period above 0 stays Terminating for that
+//! long, one deleted with grace period 0 goes at once, and a namespace
+//! being deleted goes when its last pod is gone (and refuses new content
+//! meanwhile). Collections can be watched (`?watch=true`, with
+//! `resourceVersion` and a `metadata.name` field selector).
+//!
 //! Plain HTTP/1.1 over tokio, no TLS: enough for kube-rs and kubectl.
 
 #![allow(dead_code)] // each test binary uses a different part of it
@@ -12,6 +19,7 @@ use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use ckasim::kind::Kind;
 use serde_json::{Value, json};
@@ -32,6 +40,14 @@ struct State {
     faults: Vec<(String, Fault)>,
     requests: Vec<String>,
     next_version: u64,
+    /// How long a pod deleted with a grace period above 0 stays Terminating.
+    grace: Duration,
+    /// Terminating pods (namespace, name) and when they go.
+    terminating: Vec<(String, String, Instant)>,
+    /// Every change as a watch event: (resourceVersion, type, object).
+    events: Vec<(u64, &'static str, Value)>,
+    /// The query of the request being answered.
+    query: String,
 }
 
 /// A running fake API server. It stops with the test process.
@@ -92,6 +108,31 @@ impl FakeApiServer {
     /// Fail every request whose path starts with `prefix`.
     pub fn fail(&self, prefix: &str, fault: Fault) {
         self.lock().faults.push((prefix.to_string(), fault));
+    }
+
+    /// Pods deleted with a grace period above 0 stay Terminating this long
+    /// (default: none, every deletion is immediate).
+    pub fn set_grace(&self, grace: Duration) {
+        self.lock().grace = grace;
+    }
+
+    /// Adds an object, as a controller or kubelet would.
+    pub fn insert(&self, object: Value) {
+        let mut s = self.lock();
+        s.objects.push(object.clone());
+        record(&mut s, "ADDED", object);
+    }
+
+    /// Stop failing requests (faults set with `fail` are forgotten).
+    pub fn clear_faults(&self) {
+        self.lock().faults.clear();
+    }
+
+    /// Deletes an object as a `DELETE` without options would (a namespace
+    /// starts terminating, a pod waits for its grace period).
+    pub fn delete(&self, kind: Kind, namespace: Option<&str>, name: &str) {
+        let mut s = self.lock();
+        delete(&mut s, kind, namespace, name, None);
     }
 
     /// `METHOD /path?query` of every request so far.
@@ -161,6 +202,10 @@ async fn serve(stream: tokio::net::TcpStream, state: Arc<Mutex<State>>) -> std::
             let mut s = state.lock().unwrap_or_else(PoisonError::into_inner);
             answer(&mut s, &method, &target, &body)
         };
+        if let Some((WATCH, spec)) = &reply {
+            stream_watch(&mut write, &state, spec).await?;
+            continue;
+        }
         let Some((code, value)) = reply else {
             // Accepted, never answered.
             std::future::pending::<()>().await;
@@ -182,6 +227,7 @@ fn reason_phrase(code: u16) -> &'static str {
     match code {
         200 => "OK",
         201 => "Created",
+        409 => "Conflict",
         401 => "Unauthorized",
         403 => "Forbidden",
         404 => "Not Found",
@@ -251,6 +297,8 @@ fn short_names(kind: Kind) -> Vec<&'static str> {
 /// The answer to one request; `None` for a request never answered.
 fn answer(s: &mut State, method: &str, target: &str, body: &[u8]) -> Option<(u16, Value)> {
     s.requests.push(format!("{method} {target}"));
+    settle(s);
+    s.query = target.split_once('?').map_or("", |(_, q)| q).to_string();
     let path = target.split('?').next().unwrap_or("/");
     if let Some((_, fault)) = s.faults.iter().find(|(p, _)| path.starts_with(p.as_str())) {
         return match fault {
@@ -398,6 +446,20 @@ fn objects(
         )
     };
     match (method, name) {
+        ("GET", None)
+            if query_value(&s.query, "watch").is_some_and(|w| w == "true" || w == "1") =>
+        {
+            let name = query_value(&s.query, "fieldSelector")
+                .and_then(|f| f.strip_prefix("metadata.name=").map(str::to_string));
+            let from = query_value(&s.query, "resourceVersion").and_then(|v| v.parse::<u64>().ok());
+            let timeout =
+                query_value(&s.query, "timeoutSeconds").and_then(|v| v.parse::<u64>().ok());
+            (
+                WATCH,
+                json!({"kind": kind.name(), "namespace": namespace, "name": name,
+                    "from": from, "timeout": timeout}),
+            )
+        }
         ("GET", None) => {
             let items: Vec<Value> = s
                 .objects
@@ -433,6 +495,22 @@ fn objects(
                     status(400, "BadRequest", "the patch is not JSON", None),
                 );
             };
+            if let Some(ns) = namespace
+                && terminating_namespace(s, ns)
+            {
+                return (
+                    403,
+                    status(
+                        403,
+                        "Forbidden",
+                        &format!(
+                            "{} \"{n}\" is forbidden: unable to create new content in namespace {ns} because it is being terminated",
+                            kind.api().plural
+                        ),
+                        None,
+                    ),
+                );
+            }
             s.next_version += 1;
             applied["kind"] = json!(kind.name());
             applied["apiVersion"] = json!(group_version(kind));
@@ -440,26 +518,74 @@ fn objects(
                 applied["metadata"]["namespace"] = json!(ns);
             }
             applied["metadata"]["resourceVersion"] = json!(s.next_version.to_string());
-            s.objects.retain(|o| !matches(o, kind, namespace, Some(n)));
-            s.objects.push(applied.clone());
-            (200, applied)
-        }
-        ("DELETE", Some(n)) => {
-            let Some(found) = s
+            let existing = s
                 .objects
                 .iter()
                 .find(|o| matches(o, kind, namespace, Some(n)))
-                .cloned()
-            else {
-                return missing(n);
-            };
-            s.objects.retain(|o| !matches(o, kind, namespace, Some(n)));
-            if kind == Kind::Namespace {
-                // The namespace controller's work, done at once.
-                s.objects
-                    .retain(|o| o.pointer("/metadata/namespace") != Some(&json!(n)));
+                .cloned();
+            // Applying to a terminating object does not bring it back.
+            if let Some(old) = &existing
+                && let Some(stamp) = old.pointer("/metadata/deletionTimestamp")
+            {
+                applied["metadata"]["deletionTimestamp"] = stamp.clone();
+                applied["status"] = old["status"].clone();
             }
-            (200, found)
+            let existed = existing.is_some();
+            s.objects.retain(|o| !matches(o, kind, namespace, Some(n)));
+            s.objects.push(applied.clone());
+            record(
+                s,
+                if existed { "MODIFIED" } else { "ADDED" },
+                applied.clone(),
+            );
+            (200, applied)
+        }
+        ("DELETE", Some(n)) => {
+            let grace = grace_seconds(&s.query, body);
+            if kind == Kind::Namespace
+                && s.objects.iter().any(|o| {
+                    matches(o, kind, None, Some(n))
+                        && o.pointer("/metadata/deletionTimestamp").is_some()
+                })
+            {
+                return (
+                    409,
+                    status(
+                        409,
+                        "Conflict",
+                        &format!(
+                            "Operation cannot be fulfilled on namespaces \"{n}\": The system is ensuring all content is removed from this namespace.  Upon completion, this namespace will automatically be purged by the system."
+                        ),
+                        None,
+                    ),
+                );
+            }
+            match delete(s, kind, namespace, n, grace) {
+                Some(found) => (200, found),
+                None => missing(n),
+            }
+        }
+        ("DELETE", None) => {
+            let grace = grace_seconds(&s.query, body);
+            let names: Vec<String> = s
+                .objects
+                .iter()
+                .filter(|o| matches(o, kind, namespace, None))
+                .filter_map(|o| {
+                    o.pointer("/metadata/name")
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                })
+                .collect();
+            let items: Vec<Value> = names
+                .iter()
+                .filter_map(|n| delete(s, kind, namespace, n, grace))
+                .collect();
+            (
+                200,
+                json!({"kind": format!("{}List", kind.name()), "apiVersion": group_version(kind),
+                    "metadata": {"resourceVersion": s.next_version.to_string()}, "items": items}),
+            )
         }
         _ => (
             405,
@@ -491,4 +617,248 @@ fn access_review(s: &State, body: &[u8]) -> Value {
     let mut out = review.clone();
     out["status"] = json!({"allowed": !denied});
     out
+}
+
+/// The status `objects` answers a watch with: `serve` streams its events.
+const WATCH: u16 = 0;
+
+fn query_value(query: &str, key: &str) -> Option<String> {
+    query.split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=')?;
+        (k == key).then(|| v.replace("%3D", "=").replace("%3d", "="))
+    })
+}
+
+/// `gracePeriodSeconds` of a delete, from the query or the `DeleteOptions` body.
+fn grace_seconds(query: &str, body: &[u8]) -> Option<i64> {
+    query_value(query, "gracePeriodSeconds")
+        .and_then(|v| v.parse().ok())
+        .or_else(|| {
+            serde_json::from_slice::<Value>(body)
+                .ok()?
+                .get("gracePeriodSeconds")?
+                .as_i64()
+        })
+}
+
+fn name_of(o: &Value) -> &str {
+    o.pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+}
+
+fn namespace_of(o: &Value) -> Option<&str> {
+    o.pointer("/metadata/namespace").and_then(Value::as_str)
+}
+
+/// One change, as watchers will see it; the stored object, if still
+/// there, gets the change's resourceVersion too.
+fn record(s: &mut State, kind: &'static str, mut object: Value) {
+    s.next_version += 1;
+    let version = json!(s.next_version.to_string());
+    object["metadata"]["resourceVersion"] = version.clone();
+    if let Some(stored) = s.objects.iter_mut().find(|o| {
+        o["kind"] == object["kind"]
+            && o["metadata"]["namespace"] == object["metadata"]["namespace"]
+            && o["metadata"]["name"] == object["metadata"]["name"]
+    }) {
+        stored["metadata"]["resourceVersion"] = version;
+    }
+    s.events.push((s.next_version, kind, object));
+}
+
+fn terminating_namespace(s: &State, ns: &str) -> bool {
+    s.objects.iter().any(|o| {
+        matches(o, Kind::Namespace, None, Some(ns))
+            && o.pointer("/metadata/deletionTimestamp").is_some()
+    })
+}
+
+fn remove_now(s: &mut State, kind: Kind, namespace: Option<&str>, name: &str) -> Option<Value> {
+    let at = s
+        .objects
+        .iter()
+        .position(|o| matches(o, kind, namespace, Some(name)))?;
+    let gone = s.objects.remove(at);
+    s.terminating
+        .retain(|(ns, n, _)| !(kind == Kind::Pod && Some(ns.as_str()) == namespace && n == name));
+    record(s, "DELETED", gone.clone());
+    Some(gone)
+}
+
+/// Deletes one object as the API server and its controllers would: a pod
+/// with a grace period above 0 first becomes Terminating; a namespace
+/// becomes Terminating, loses everything but its pods at once, and its
+/// pods are deleted with their own grace period.
+fn delete(
+    s: &mut State,
+    kind: Kind,
+    namespace: Option<&str>,
+    name: &str,
+    grace: Option<i64>,
+) -> Option<Value> {
+    let at = s
+        .objects
+        .iter()
+        .position(|o| matches(o, kind, namespace, Some(name)))?;
+    let stamp = json!(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+    match kind {
+        Kind::Pod => {
+            let pod = &s.objects[at];
+            let seconds = grace
+                .or_else(|| {
+                    pod.pointer("/spec/terminationGracePeriodSeconds")
+                        .and_then(Value::as_i64)
+                })
+                .unwrap_or(30);
+            if seconds <= 0 || s.grace.is_zero() {
+                return remove_now(s, kind, namespace, name);
+            }
+            if pod.pointer("/metadata/deletionTimestamp").is_none() {
+                let pod = &mut s.objects[at];
+                pod["metadata"]["deletionTimestamp"] = stamp;
+                pod["metadata"]["deletionGracePeriodSeconds"] = json!(seconds);
+                let pod = pod.clone();
+                let until = Instant::now() + s.grace;
+                s.terminating
+                    .push((namespace.unwrap_or("").to_string(), name.to_string(), until));
+                record(s, "MODIFIED", pod);
+            }
+            Some(s.objects[at].clone())
+        }
+        Kind::Namespace => {
+            let ns = &mut s.objects[at];
+            ns["metadata"]["deletionTimestamp"] = stamp;
+            ns["status"]["phase"] = json!("Terminating");
+            let changed = ns.clone();
+            record(s, "MODIFIED", changed);
+            let ns = s.objects[at].clone();
+            let content: Vec<(Kind, String)> = s
+                .objects
+                .iter()
+                .filter(|o| namespace_of(o) == Some(name))
+                .filter_map(|o| {
+                    Some((
+                        Kind::from_api_kind(o["kind"].as_str()?)?,
+                        name_of(o).to_string(),
+                    ))
+                })
+                .collect();
+            for (k, n) in content {
+                if k == Kind::Pod {
+                    delete(s, k, Some(name), &n, None);
+                } else {
+                    remove_now(s, k, Some(name), &n);
+                }
+            }
+            settle(s);
+            Some(ns)
+        }
+        _ => remove_now(s, kind, namespace, name),
+    }
+}
+
+/// Time passes: Terminating pods whose grace period is over go, and a
+/// Terminating namespace goes with its last pod (until then its status
+/// says how many remain, as the namespace controller's condition does).
+fn settle(s: &mut State) {
+    let now = Instant::now();
+    let due: Vec<(String, String)> = s
+        .terminating
+        .iter()
+        .filter(|(_, _, at)| *at <= now)
+        .map(|(ns, n, _)| (ns.clone(), n.clone()))
+        .collect();
+    for (ns, n) in due {
+        remove_now(s, Kind::Pod, Some(&ns), &n);
+    }
+    let closing: Vec<String> = s
+        .objects
+        .iter()
+        .filter(|o| o["kind"] == "Namespace" && o.pointer("/metadata/deletionTimestamp").is_some())
+        .map(|o| name_of(o).to_string())
+        .collect();
+    for ns in closing {
+        let left = s
+            .objects
+            .iter()
+            .filter(|o| namespace_of(o) == Some(ns.as_str()))
+            .count();
+        if left == 0 {
+            remove_now(s, Kind::Namespace, None, &ns);
+            continue;
+        }
+        let message = format!("Some resources are remaining: pods. has {left} resource instances");
+        let Some(at) = s
+            .objects
+            .iter()
+            .position(|o| matches(o, Kind::Namespace, None, Some(&ns)))
+        else {
+            continue;
+        };
+        if s.objects[at].pointer("/status/conditions/0/message") != Some(&json!(message)) {
+            s.objects[at]["status"]["conditions"] = json!([{"type": "NamespaceContentRemaining",
+                "status": "True", "reason": "SomeResourcesRemain", "message": message}]);
+            let changed = s.objects[at].clone();
+            record(s, "MODIFIED", changed);
+        }
+    }
+}
+
+/// Streams the watch events `spec` asks for (chunked, one JSON per line),
+/// from its resourceVersion (or the current objects as ADDED without one),
+/// until its timeout.
+async fn stream_watch(
+    write: &mut tokio::net::tcp::OwnedWriteHalf,
+    state: &Arc<Mutex<State>>,
+    spec: &Value,
+) -> std::io::Result<()> {
+    write
+        .write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+        .await?;
+    let wanted = |o: &Value| {
+        o["kind"] == spec["kind"]
+            && (spec["namespace"].is_null()
+                || o.pointer("/metadata/namespace") == Some(&spec["namespace"]))
+            && (spec["name"].is_null() || o.pointer("/metadata/name") == Some(&spec["name"]))
+    };
+    let until = Instant::now() + Duration::from_secs(spec["timeout"].as_u64().unwrap_or(300));
+    let mut from = spec["from"].as_u64().filter(|v| *v > 0);
+    loop {
+        let lines: Vec<Value> = {
+            let mut s = state.lock().unwrap_or_else(PoisonError::into_inner);
+            settle(&mut s);
+            let lines = match from {
+                None => s
+                    .objects
+                    .iter()
+                    .filter(|o| wanted(o))
+                    .map(|o| json!({"type": "ADDED", "object": o}))
+                    .collect(),
+                Some(v) => s
+                    .events
+                    .iter()
+                    .filter(|(at, _, o)| *at > v && wanted(o))
+                    .map(|(_, t, o)| json!({"type": t, "object": o}))
+                    .collect(),
+            };
+            from = Some(s.next_version);
+            lines
+        };
+        for line in lines {
+            let mut chunk = serde_json::to_vec(&line).unwrap_or_default();
+            chunk.push(b'\n');
+            write
+                .write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
+                .await?;
+            write.write_all(&chunk).await?;
+            write.write_all(b"\r\n").await?;
+        }
+        write.flush().await?;
+        if Instant::now() >= until {
+            write.write_all(b"0\r\n\r\n").await?;
+            return write.flush().await;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
 }

@@ -331,3 +331,22 @@ fn language_toggles_the_task_text() {
     h.type_keys("l");
     assert!(h.text(80, 24).contains("Create the namespace"));
 }
+
+#[test]
+fn a_read_only_attempt_refuses_changes_and_says_who_holds_it() {
+    let mut h = start(Mode::Practice);
+    h.app.read_only = Some(strings::read_only("ckasim process 4242"));
+    h.type_keys("jfd");
+    h.key(KeyCode::Tab);
+    h.type_keys("c");
+    let exam = h.app.exam.as_ref().unwrap();
+    assert_eq!(exam.selected, 1, "moving around still works");
+    assert!(exam.session.flagged.is_empty() && exam.session.done.is_empty());
+    assert!(exam.session.notes.is_empty());
+    assert!(!exam.is_grading());
+    let screen = h.text(120, 30);
+    assert!(
+        screen.contains("Read-only: this attempt is open in ckasim process 4242"),
+        "{screen}"
+    );
+}
