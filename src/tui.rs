@@ -9,11 +9,15 @@
 
 pub mod app;
 pub mod clock;
+pub mod console;
 pub mod event;
 pub mod keys;
+pub mod layout;
 pub mod markdown;
 pub mod port;
+pub mod pty;
 pub mod scores;
+pub mod select;
 pub mod shell;
 pub mod strings;
 pub mod terminal;
@@ -26,6 +30,7 @@ pub mod wrap;
 use std::io::IsTerminal as _;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
@@ -86,35 +91,61 @@ pub async fn run(options: Options, cluster: Arc<dyn ClusterPort>) -> Result<u8, 
         shell_dir: options.home.join("shell"),
     };
     let mut shell: Option<shell::Running> = None;
+    let mut terminal_pty: Option<pty::Pty> = None;
+    if let Ok(size) = tty.size() {
+        app.area = ratatui::layout::Rect::new(0, 0, size.width, size.height);
+    }
     let mut pending: Vec<Effect> = std::iter::once(Effect::Probe).chain(first).collect();
+    let mut dirty = true;
+    let mut last_draw: Option<Instant> = None;
 
     loop {
-        for effect in std::mem::take(&mut pending) {
-            let Some(request) = runner.perform(effect, &mut app) else {
-                continue;
-            };
-            if shell.is_some() {
-                continue;
+        loop {
+            pending.extend(update::console::sync(&mut app));
+            if pending.is_empty() {
+                break;
             }
-            if let Some(task) = input.take() {
-                task.abort();
-            }
-            terminal::leave();
-            match shell::spawn(&request, &runner.shell_dir) {
-                Ok(running) => shell = Some(running),
-                Err(e) => {
-                    app.message = Some(e.to_string());
-                    resume_terminal(&mut tty, &mut input, &runner.tx)?;
+            for effect in std::mem::take(&mut pending) {
+                if let Effect::Console(c) = effect {
+                    if let Some(event) = runner.console(c, &mut terminal_pty) {
+                        pending.extend(update::receive(&mut app, AppEvent::Console(event)));
+                    }
+                    continue;
+                }
+                let Some(request) = runner.perform(effect, &mut app) else {
+                    continue;
+                };
+                if shell.is_some() {
+                    continue;
+                }
+                if let Some(task) = input.take() {
+                    task.abort();
+                }
+                terminal::leave();
+                match shell::spawn(&request, &runner.shell_dir) {
+                    Ok(running) => shell = Some(running),
+                    Err(e) => {
+                        app.message = Some(e.to_string());
+                        resume_terminal(&mut tty, &mut input, &runner.tx)?;
+                    }
                 }
             }
         }
         if app.quit {
             break;
         }
-        if shell.is_none() {
+        // Redraws are coalesced to one a frame: a flood of terminal output
+        // costs one draw per frame, not one per chunk.
+        let drawable = dirty && shell.is_none();
+        if drawable && last_draw.is_none_or(|t| t.elapsed() >= FRAME) {
             tty.draw(|frame| frame.render_widget(&app, frame.area()))
                 .map_err(TuiError::Terminal)?;
+            dirty = false;
+            last_draw = Some(Instant::now());
         }
+        let next_frame = last_draw
+            .filter(|_| dirty && shell.is_none())
+            .map(|t| t + FRAME);
         let message = tokio::select! {
             m = rx.recv() => m,
             () = wait_shell(&mut shell) => {
@@ -123,30 +154,30 @@ pub async fn run(options: Options, cluster: Arc<dyn ClusterPort>) -> Result<u8, 
                 }
                 resume_terminal(&mut tty, &mut input, &runner.tx)?;
                 pending.push(Effect::Probe);
+                dirty = true;
                 continue;
             }
+            () = sleep_until(next_frame) => continue,
         };
         let Some(message) = message else { break };
-        if matches!(message, Message::App(AppEvent::Tick)) && app.read_only.is_some() {
-            runner.follow(&mut app);
-        }
-        match message {
-            Message::Input(crossterm::event::Event::Key(key)) if shell.is_none() => {
-                if let Some(action) = keys::action(&app, key) {
-                    pending.extend(update::update(&mut app, action));
-                }
+        // Apply what else is already waiting before drawing.
+        let mut message = Some(message);
+        for _ in 0..=BATCH {
+            let Some(m) = message.take().or_else(|| rx.try_recv().ok()) else {
+                break;
+            };
+            if matches!(m, Message::App(AppEvent::Tick)) && app.read_only.is_some() {
+                runner.follow(&mut app);
+                dirty = true;
             }
-            // Resizes need only the redraw at the top of the loop.
-            Message::Input(_) => {}
-            // Ctrl-C inside the shell belongs to the shell.
-            Message::App(AppEvent::Signal("SIGINT")) if shell.is_some() => {}
-            Message::App(event) => pending.extend(update::receive(&mut app, event)),
+            dirty |= handle(&mut app, m, shell.is_some(), &mut pending);
         }
     }
 
     for task in [Some(ticks), Some(signals), input].into_iter().flatten() {
         task.abort();
     }
+    drop(terminal_pty);
     if let Some(running) = shell {
         running.cleanup();
     }
@@ -169,6 +200,45 @@ fn take_running(store: &Store, app: &mut App) -> (Option<Session>, Option<Lease>
             app.read_only = Some(strings::cannot_lock(&e.to_string()));
             (Some(running), None)
         }
+    }
+}
+
+/// At most one frame this often (60 per second).
+const FRAME: Duration = Duration::from_millis(16);
+/// Messages applied between two draws at most.
+const BATCH: usize = 256;
+
+/// Applies one message; says whether the screen may have changed.
+fn handle(app: &mut App, message: Message, in_shell: bool, pending: &mut Vec<Effect>) -> bool {
+    use crossterm::event::Event;
+    match message {
+        Message::Input(Event::Key(key)) if !in_shell => {
+            if let Some(action) = keys::action(app, key) {
+                pending.extend(update::update(app, action));
+            }
+        }
+        Message::Input(Event::Mouse(m)) if !in_shell => match keys::mouse(app, m) {
+            Some(action) => pending.extend(update::update(app, action)),
+            None => return false,
+        },
+        Message::Input(Event::Resize(w, h)) => {
+            app.area = ratatui::layout::Rect::new(0, 0, w, h);
+        }
+        Message::Input(_) => {}
+        // Ctrl-C inside the shell belongs to the shell.
+        Message::App(AppEvent::Signal("SIGINT")) if in_shell => {}
+        Message::App(event) => pending.extend(update::receive(app, event)),
+        Message::Pty(event, _permit) => {
+            pending.extend(update::receive(app, AppEvent::Console(event)));
+        }
+    }
+    true
+}
+
+async fn sleep_until(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at.into()).await,
+        None => std::future::pending().await,
     }
 }
 
@@ -223,6 +293,8 @@ impl Runner {
                 });
             }
             Effect::Shell(request) => return Some(request),
+            // Run by the loop, which owns the pseudo-terminal.
+            Effect::Console(_) => {}
         }
         None
     }
@@ -246,6 +318,52 @@ impl Runner {
                 if let Ok(session) = self.store.load(&exam.session.id) {
                     exam.session = session;
                 }
+            }
+        }
+    }
+
+    /// Runs a side effect on the embedded terminal; starting one answers
+    /// with an event (started or failed).
+    fn console(
+        &self,
+        effect: console::ConsoleEffect,
+        pty: &mut Option<pty::Pty>,
+    ) -> Option<console::ConsoleEvent> {
+        use console::ConsoleEffect;
+        match effect {
+            ConsoleEffect::Open(open) => {
+                // The earlier shell ends (and its kubeconfig goes) first.
+                *pty = None;
+                let tx = self.tx.clone();
+                let sink: pty::Sink =
+                    Box::new(move |event, permit| tx.send(Message::Pty(event, permit)).is_ok());
+                let (started, event) =
+                    pty::open(&open, &self.shell_dir, &pty::Program::default(), sink);
+                *pty = started;
+                Some(event)
+            }
+            ConsoleEffect::Input(bytes) => {
+                if let Some(p) = pty.as_mut() {
+                    let _ = p.write(&bytes);
+                }
+                None
+            }
+            ConsoleEffect::Resize { rows, cols } => {
+                if let Some(p) = pty.as_ref() {
+                    p.resize(rows, cols);
+                }
+                None
+            }
+            ConsoleEffect::Close => {
+                *pty = None;
+                None
+            }
+            ConsoleEffect::Copy(text) => {
+                use std::io::Write as _;
+                let mut out = std::io::stdout();
+                let _ = out.write_all(select::osc52(&text).as_bytes());
+                let _ = out.flush();
+                None
             }
         }
     }

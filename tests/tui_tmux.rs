@@ -4,7 +4,9 @@
 //! second only views it until kill -9 of the first, then takes it over, and
 //! nothing either saved is lost;
 //! Ctrl-C while `start` applies the setup, then `reset`, leaves the scenario
-//! clean. Skipped (with the reason printed) where tmux is not installed.
+//! clean; type `kubectl version --client` into the embedded terminal and
+//! see its answer beside the task while the clock counts. Skipped (with the
+//! reason printed) where tmux (or kubectl) is not installed.
 
 #[allow(
     clippy::unwrap_used,
@@ -31,15 +33,19 @@ impl Tmux {
     }
 
     fn start(&self, command: &str) {
+        self.start_sized(command, "100", "30");
+    }
+
+    fn start_sized(&self, command: &str, width: &str, height: &str) {
         let out = self.run(&[
             "new-session",
             "-d",
             "-s",
             "exam",
             "-x",
-            "100",
+            width,
             "-y",
-            "30",
+            height,
             command,
         ]);
         assert!(out.status.success(), "{out:?}");
@@ -407,4 +413,66 @@ fn ctrl_c_while_start_sets_up_then_reset_leaves_the_scenario_clean() {
             "Namespace tshoot-image",
         ]
     );
+}
+
+/// The embedded terminal: F6 gives it the keys, `kubectl version --client`
+/// runs in the candidate's shell beside the task, and the countdown keeps
+/// running while it does. Skipped where tmux or kubectl is missing.
+#[test]
+fn kubectl_runs_in_the_embedded_terminal_while_the_clock_counts() {
+    for tool in [&["tmux", "-V"][..], &["kubectl", "version", "--client"]] {
+        if Command::new(tool[0]).args(&tool[1..]).output().is_err() {
+            eprintln!("skipped: {} is not installed", tool[0]);
+            return;
+        }
+    }
+    let home = tempfile::tempdir().unwrap();
+    let tmux = Tmux {
+        socket: format!("ckasim-term-{}", std::process::id()),
+    };
+    // A plain prompt, the same for every user's shell set-up.
+    let command = format!(
+        "exec env CKASIM_HOME='{}' KUBECONFIG=/nonexistent TERM=xterm-256color SHELL=/bin/sh PS1='cka$ ' '{}' start secure-workspace",
+        home.path().display(),
+        env!("CARGO_BIN_EXE_ckasim"),
+    );
+    tmux.start_sized(&command, "140", "36");
+    let first = tmux.wait_for("the exam screen with its terminal", |s| {
+        (s.contains("1. Create the namespace") && s.contains("cka$"))
+            .then(|| time_left(s))
+            .flatten()
+    });
+    tmux.run(&["send-keys", "-t", "exam", "F6"]);
+    tmux.wait_for("the terminal to have focus", |s| {
+        s.contains("other keys go to the shell").then_some(())
+    });
+    tmux.run(&[
+        "send-keys",
+        "-t",
+        "exam",
+        "kubectl version --client",
+        "Enter",
+    ]);
+    let screen = tmux.wait_for("kubectl's answer in the terminal", |s| {
+        s.contains("Client Version:").then(|| s.to_string())
+    });
+    // Beside the task: the answer is on a line that also shows the task panel.
+    let line = screen
+        .lines()
+        .find(|l| l.contains("Client Version:"))
+        .unwrap();
+    assert!(line.find("Client Version:").unwrap() > 50, "{screen}");
+    // The task panel did not take the keys (`q` would have asked to quit).
+    assert!(!screen.contains("Leave ckasim?"), "{screen}");
+    tmux.wait_for("the clock to keep counting", |s| {
+        time_left(s).filter(|t| *t < first)
+    });
+
+    // F6 back to the task panel; `q` asks to quit again.
+    tmux.run(&["send-keys", "-t", "exam", "F6", "q"]);
+    tmux.wait_for("the quit question", |s| {
+        s.contains("Leave ckasim?").then_some(())
+    });
+    tmux.run(&["send-keys", "-t", "exam", "y"]);
+    tmux.wait_for("ckasim to exit", |_| tmux.session_gone().then_some(()));
 }

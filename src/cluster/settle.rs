@@ -12,7 +12,7 @@ use serde_json::Value;
 use tokio::time::Instant;
 
 use super::failure::What;
-use super::{Cluster, SetupObject, kind_path};
+use super::{Cluster, SetupObject, collection_path};
 use crate::kind::Kind;
 
 /// Container waiting reasons that will not change by waiting longer.
@@ -181,7 +181,9 @@ async fn read(cluster: &Cluster, ns: &str) -> Result<Pods, String> {
             kind,
             namespace: Some(ns.to_string()),
         };
-        let list = cluster.get_json(&kind_path(kind, Some(ns)), &what).await?;
+        let api = kind.api();
+        let path = collection_path(api.group, api.version, api.plural, Some(ns));
+        let list = cluster.get_json(&path, &what).await?;
         lists.push(
             list.get("items")
                 .and_then(Value::as_array)

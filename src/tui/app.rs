@@ -7,7 +7,9 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use super::clock::Clock;
+use super::console::{Console, ConsoleAction, ConsoleEffect, ConsoleEvent};
 use super::scores::PastScore;
+use super::select::Selection;
 use crate::library::{Entry, Library};
 use crate::report::Report;
 use crate::session::{Mode, Session};
@@ -44,6 +46,18 @@ pub enum Action {
     ToggleMode,
     Type(char),
     Backspace,
+    /// For the embedded terminal (while it has focus: every key).
+    Console(ConsoleAction),
+    /// F6: task panel ↔ terminal.
+    FocusNext,
+    /// F7: the focused panel over the whole body, and back.
+    Zoom,
+    /// `y`: type the selected text or the task's next object name into the
+    /// terminal.
+    TypeNames,
+    /// Results: the finished attempt's terminal ↔ the results.
+    ShowTerminal,
+    Mouse(crossterm::event::MouseEvent),
 }
 
 /// A result of async work or of the clock, sent through the event channel.
@@ -61,6 +75,8 @@ pub enum AppEvent {
     },
     /// SIGTERM, SIGHUP or SIGINT: save and leave.
     Signal(&'static str),
+    /// The embedded terminal's shell: output, exit.
+    Console(ConsoleEvent),
 }
 
 #[derive(Debug)]
@@ -94,6 +110,8 @@ pub enum Effect {
     Shell(ShellRequest),
     /// Save and leave.
     Quit,
+    /// Start, type into, resize or end the embedded terminal's shell.
+    Console(ConsoleEffect),
 }
 
 #[derive(Debug, Clone)]
@@ -164,6 +182,7 @@ pub struct Picker {
 pub enum Focus {
     Tasks,
     Notes,
+    Terminal,
 }
 
 /// A grade in flight (`async-github`'s loading state, per attempt).
@@ -190,6 +209,8 @@ pub struct Exam {
     /// Notes typed since the last save (saved on the next tick).
     pub notes_dirty: bool,
     pub results_scroll: u16,
+    /// Which of the selected task's object names `y` types next.
+    pub next_name: usize,
 }
 
 impl Exam {
@@ -204,6 +225,7 @@ impl Exam {
             grading: Grading::Idle,
             notes_dirty: false,
             results_scroll: 0,
+            next_name: 0,
         }
     }
 
@@ -244,6 +266,12 @@ pub struct App {
     /// Set when another ckasim holds the open attempt: it is shown, never
     /// changed or saved here. The line says who holds it.
     pub read_only: Option<String>,
+    /// The embedded terminal of the open attempt.
+    pub console: Option<Console>,
+    /// The screen's size, for the layout the terminal and the mouse follow.
+    pub area: ratatui::layout::Rect,
+    /// Task text selected with the mouse.
+    pub selection: Option<Selection>,
 }
 
 impl App {
@@ -268,6 +296,9 @@ impl App {
             quit: false,
             ticks: 0,
             read_only: None,
+            console: None,
+            area: ratatui::layout::Rect::new(0, 0, 80, 24),
+            selection: None,
         }
     }
 

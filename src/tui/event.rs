@@ -17,6 +17,12 @@ pub const TICK: Duration = Duration::from_secs(1);
 pub enum Message {
     Input(Event),
     App(AppEvent),
+    /// Output of the embedded terminal; the permit bounds the output in
+    /// flight and is released once the loop has applied it.
+    Pty(
+        super::console::ConsoleEvent,
+        Option<tokio::sync::OwnedSemaphorePermit>,
+    ),
 }
 
 /// Reads the terminal. Aborted while the shell runs, so the shell gets

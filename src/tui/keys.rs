@@ -1,14 +1,20 @@
 //! Keys to actions, by screen: k9s/less habits (j/k and arrows, Enter, `?`,
 //! Esc back, `q` quit) and typing wherever text is entered.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
 
 use super::app::{Action, App, Focus, Overlay, Screen};
+use super::console::ConsoleAction;
 
 /// What `key` means in the app's current state, if anything.
 pub fn action(app: &App, key: KeyEvent) -> Option<Action> {
     if key.kind == KeyEventKind::Release {
         return None;
+    }
+    if app.overlay.is_none()
+        && let Route::Terminal(decided) = terminal_keys(app, key)
+    {
+        return decided;
     }
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     if ctrl {
@@ -105,8 +111,62 @@ fn exam(code: KeyCode) -> Option<Action> {
         KeyCode::Char('p') => Action::Pause,
         KeyCode::Char('h') => Action::Hints,
         KeyCode::Char('l') => Action::Language,
+        KeyCode::Char('y') => Action::TypeNames,
+        KeyCode::Char('z') => Action::Zoom,
         _ => return None,
     })
+}
+
+/// Whether the terminal decides what a key means (and what it decided).
+enum Route {
+    Terminal(Option<Action>),
+    Elsewhere,
+}
+
+/// Keys of the embedded terminal: F6 and F7 everywhere on the exam screen;
+/// while the terminal has focus every other key is the shell's, except
+/// Shift-PgUp/PgDn (scrollback, as in xterm).
+fn terminal_keys(app: &App, key: KeyEvent) -> Route {
+    let (Some(exam), Some(console)) = (app.exam.as_ref(), app.console.as_ref()) else {
+        return Route::Elsewhere;
+    };
+    let shift = key.modifiers.contains(KeyModifiers::SHIFT);
+    let page = i32::from(console.size().0.max(2) / 2);
+    let scroll = match key.code {
+        KeyCode::PageUp if shift => Some(Action::Console(ConsoleAction::Scroll(page))),
+        KeyCode::PageDown if shift => Some(Action::Console(ConsoleAction::Scroll(-page))),
+        _ => None,
+    };
+    let to = |a: Action| Route::Terminal(Some(a));
+    match app.screen {
+        Screen::Exam => match key.code {
+            KeyCode::F(6) => to(Action::FocusNext),
+            KeyCode::F(7) => to(Action::Zoom),
+            _ if exam.focus != Focus::Terminal => Route::Elsewhere,
+            _ if scroll.is_some() => Route::Terminal(scroll),
+            KeyCode::Enter if !console.is_live() => to(Action::Console(ConsoleAction::Restart)),
+            _ => to(Action::Console(ConsoleAction::Key(key))),
+        },
+        Screen::Results if console.on_results => Route::Terminal(match key.code {
+            KeyCode::Char('t') | KeyCode::Esc => Some(Action::ShowTerminal),
+            KeyCode::Char('q') => Some(Action::Quit),
+            KeyCode::Up => Some(Action::Console(ConsoleAction::Scroll(1))),
+            KeyCode::Down => Some(Action::Console(ConsoleAction::Scroll(-1))),
+            _ => scroll,
+        }),
+        Screen::Results if key.code == KeyCode::Char('t') => to(Action::ShowTerminal),
+        Screen::Results | Screen::Picker => Route::Elsewhere,
+    }
+}
+
+/// What the mouse means: clicks, drags and the wheel; plain moves mean
+/// nothing (and cause no redraw).
+pub fn mouse(app: &App, event: MouseEvent) -> Option<Action> {
+    match event.kind {
+        MouseEventKind::Moved => None,
+        _ if app.overlay.is_some() || app.exam.is_none() => None,
+        _ => Some(Action::Mouse(event)),
+    }
 }
 
 fn results(code: KeyCode) -> Option<Action> {

@@ -36,6 +36,20 @@ pub fn render(markdown: &str) -> Vec<Line<'static>> {
     r.lines
 }
 
+/// The inline `code` spans of `markdown` (the object names a task
+/// highlights), first occurrence order, without repeats.
+pub fn code_spans(markdown: &str) -> Vec<String> {
+    let mut spans: Vec<String> = Vec::new();
+    for event in Parser::new(markdown) {
+        if let Event::Code(code) = event
+            && !spans.iter().any(|s| *s == *code)
+        {
+            spans.push(code.to_string());
+        }
+    }
+    spans
+}
+
 #[derive(Default)]
 struct Renderer {
     lines: Vec<Line<'static>>,

@@ -98,49 +98,95 @@ pub fn namespaced_kubeconfig(files: &[PathBuf], context: &str, namespace: &str) 
     }))
 }
 
-/// Prints the banner and starts the shell; the terminal must already be
-/// restored. `dir` holds the temporary kubeconfig.
-pub fn spawn(request: &ShellRequest, dir: &Path) -> Result<Running, ShellError> {
-    let shell = user_shell();
-    let files = kubeconfig_files();
-    let mut kubeconfig = None;
-    let mut command = tokio::process::Command::new(&shell);
-    command.env("CKASIM_SCENARIO", &request.scenario);
-    command.env("CKASIM_SESSION", &request.session_id);
-    if let Some(ns) = &request.namespace {
-        command.env("CKASIM_NAMESPACE", ns);
-    }
-    if let (Some(ctx), Some(ns)) = (&request.context, &request.namespace)
-        && let Some(config) = namespaced_kubeconfig(&files, ctx, ns)
-    {
-        let path = dir.join(format!("{}.kubeconfig", request.session_id));
-        let text = serde_json::to_string_pretty(&config).unwrap_or_default();
-        if write_private(&path, &text).is_ok() {
-            let all = std::iter::once(path.clone()).chain(files.iter().cloned());
-            if let Ok(joined) = std::env::join_paths(all) {
-                command.env("KUBECONFIG", joined);
-                kubeconfig = Some(path);
+/// What a shell for `request` gets: the program, its environment and the
+/// temporary kubeconfig (removed when the shell is done with it). Shared by
+/// the full-screen shell and the embedded terminal; `file` names the
+/// temporary kubeconfig so that both can run at once.
+pub struct Prepared {
+    pub shell: String,
+    pub env: Vec<(String, std::ffi::OsString)>,
+    pub kubeconfig: Option<PathBuf>,
+}
+
+impl Prepared {
+    /// `files`: the user's kubeconfig files (`kubeconfig_files()`).
+    pub fn new(request: &ShellRequest, dir: &Path, file: &str, files: &[PathBuf]) -> Prepared {
+        let mut env = vec![
+            (
+                "CKASIM_SCENARIO".to_string(),
+                request.scenario.clone().into(),
+            ),
+            (
+                "CKASIM_SESSION".to_string(),
+                request.session_id.clone().into(),
+            ),
+        ];
+        if let Some(ns) = &request.namespace {
+            env.push(("CKASIM_NAMESPACE".into(), ns.clone().into()));
+        }
+        let mut kubeconfig = None;
+        if let (Some(ctx), Some(ns)) = (&request.context, &request.namespace)
+            && let Some(config) = namespaced_kubeconfig(files, ctx, ns)
+        {
+            let path = dir.join(file);
+            let text = serde_json::to_string_pretty(&config).unwrap_or_default();
+            if write_private(&path, &text).is_ok() {
+                let all = std::iter::once(path.clone()).chain(files.iter().cloned());
+                if let Ok(joined) = std::env::join_paths(all) {
+                    env.push(("KUBECONFIG".into(), joined));
+                    kubeconfig = Some(path);
+                } else {
+                    let _ = std::fs::remove_file(path);
+                }
             }
         }
+        Prepared {
+            shell: user_shell(),
+            env,
+            kubeconfig,
+        }
     }
-    println!(
-        "{}",
+
+    /// The banner printed before the shell starts.
+    pub fn banner(&self, request: &ShellRequest) -> String {
         strings::shell_banner(
             &request.scenario,
             request.namespace.as_deref(),
             request.context.as_deref(),
-            kubeconfig.is_some(),
+            self.kubeconfig.is_some(),
             request.time_left,
         )
+    }
+
+    /// Removes the temporary kubeconfig.
+    pub fn cleanup(&self) {
+        if let Some(p) = &self.kubeconfig {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+/// Prints the banner and starts the shell; the terminal must already be
+/// restored. `dir` holds the temporary kubeconfig.
+pub fn spawn(request: &ShellRequest, dir: &Path) -> Result<Running, ShellError> {
+    let prepared = Prepared::new(
+        request,
+        dir,
+        &format!("{}.kubeconfig", request.session_id),
+        &kubeconfig_files(),
     );
+    let mut command = tokio::process::Command::new(&prepared.shell);
+    command.envs(prepared.env.iter().map(|(k, v)| (k, v)));
+    println!("{}", prepared.banner(request));
     match command.spawn() {
-        Ok(child) => Ok(Running { child, kubeconfig }),
+        Ok(child) => Ok(Running {
+            child,
+            kubeconfig: prepared.kubeconfig,
+        }),
         Err(e) => {
-            if let Some(p) = kubeconfig {
-                let _ = std::fs::remove_file(p);
-            }
+            prepared.cleanup();
             Err(ShellError::Spawn {
-                shell,
+                shell: prepared.shell,
                 reason: e.to_string(),
             })
         }

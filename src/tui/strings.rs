@@ -1,7 +1,6 @@
 //! Every string the TUI shows, in one place (gitui's `strings.rs`), so
 //! wording stays consistent and a translation has one file to touch.
 
-use std::fmt::Write as _;
 use std::time::Duration;
 
 pub const APP: &str = "ckasim";
@@ -121,6 +120,7 @@ pub const KEYS_NOTES: &[(&str, &str)] = &[
 ];
 pub const KEYS_RESULTS: &[(&str, &str)] = &[
     ("j/k", "scroll"),
+    ("t", "terminal"),
     ("l", "language"),
     ("Esc", "back to scenarios"),
     ("?", "help"),
@@ -162,6 +162,7 @@ pub const HELP_EXAM: &[(&str, &str)] = &[
 ];
 pub const HELP_RESULTS: &[(&str, &str)] = &[
     ("j k ↑ ↓", "scroll"),
+    ("t", "the attempt's terminal, as it was at the end"),
     ("Space b PgDn PgUp", "scroll a page"),
     ("l", "solution notes in English / 中文"),
     ("Esc Enter", "back to the scenarios"),
@@ -259,22 +260,21 @@ pub fn shell_banner(
         "ckasim: shell for '{scenario}', {} left. Type 'exit' to return to the exam.\n",
         clock(left)
     );
-    match (context, namespace, namespace_set) {
-        (Some(c), Some(ns), true) => {
-            let _ = writeln!(
-                s,
-                "ckasim: kubectl uses context '{c}' with namespace '{ns}' here (a temporary kubeconfig; your kubeconfig files are not changed)."
-            );
-        }
-        (_, Some(ns), _) => {
-            let _ = writeln!(
-                s,
-                "ckasim: the scenario's namespace is '{ns}' ($CKASIM_NAMESPACE); add -n {ns} to kubectl commands."
-            );
-        }
-        _ => {}
-    }
+    s.push_str(&kubectl_note(namespace, context, namespace_set));
     s
+}
+
+/// What kubectl points at in a shell ckasim starts (a line, or nothing).
+pub fn kubectl_note(namespace: Option<&str>, context: Option<&str>, namespace_set: bool) -> String {
+    match (context, namespace, namespace_set) {
+        (Some(c), Some(ns), true) => format!(
+            "ckasim: kubectl uses context '{c}' with namespace '{ns}' here (a temporary kubeconfig; your kubeconfig files are not changed).\n"
+        ),
+        (_, Some(ns), _) => format!(
+            "ckasim: the scenario's namespace is '{ns}' ($CKASIM_NAMESPACE); add -n {ns} to kubectl commands.\n"
+        ),
+        _ => String::new(),
+    }
 }
 
 pub fn shell_failed(shell: &str, reason: &str) -> String {
@@ -293,4 +293,43 @@ pub fn clock(d: Duration) -> String {
 
 pub fn minutes(m: u64) -> String {
     format!("{m}m")
+}
+
+pub const TERMINAL: &str = "Terminal";
+pub const TERMINAL_FOCUS_HINT: &str = "F6 to type here";
+pub const TERMINAL_STARTING: &str = "starting the shell…";
+pub const TERMINAL_SCROLLED: &str = "scrolled back";
+pub const TERMINAL_RESTART: &str = "Enter starts a new shell";
+pub const TERMINAL_ENDED: &str = "the exam is over; this is what the terminal showed";
+pub const EXIT_OK: &str = "exit code 0";
+pub const NO_NAMES: &str = "The task names no objects to type.";
+pub const COPIED: &str = "Copied the selection to the clipboard (OSC 52).";
+pub const KEYS_TERMINAL: &[(&str, &str)] = &[
+    ("F6", "task panel"),
+    ("F7", "zoom"),
+    ("Shift-PgUp/PgDn", "scroll back"),
+    ("other keys", "go to the shell"),
+];
+pub const KEYS_RESULTS_TERMINAL: &[(&str, &str)] = &[
+    ("t", "back to the results"),
+    ("Shift-PgUp/PgDn", "scroll back"),
+    ("q", "quit"),
+];
+pub const HELP_TERMINAL: &[(&str, &str)] = &[
+    (
+        "F6 click",
+        "task panel ↔ terminal (there other keys go to the shell)",
+    ),
+    ("F7 z", "zoom the focused panel; again: split screen"),
+    ("y", "type the selected text, else the task's next name"),
+    ("drag", "select task text: copied to the clipboard (OSC 52)"),
+    ("S-PgUp/PgDn wheel", "scroll back in the terminal"),
+];
+
+pub fn shell_exited(status: &str) -> String {
+    format!("ckasim: the shell exited ({status}). {TERMINAL_RESTART}.")
+}
+
+pub fn typed(name: &str) -> String {
+    format!("Typed '{name}' into the terminal.")
 }

@@ -5,6 +5,7 @@
 use std::io::{Stdout, stdout};
 
 use crossterm::cursor::Show;
+use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 use crossterm::execute;
 use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
@@ -27,7 +28,9 @@ pub fn install_panic_hook() {
 /// Raw mode and the alternate screen.
 pub fn enter() -> std::io::Result<Tty> {
     enable_raw_mode()?;
-    if let Err(e) = execute!(stdout(), EnterAlternateScreen) {
+    // The mouse: clicks focus panels, drags select task text, the wheel
+    // scrolls.
+    if let Err(e) = execute!(stdout(), EnterAlternateScreen, EnableMouseCapture) {
         leave();
         return Err(e);
     }
@@ -37,7 +40,7 @@ pub fn enter() -> std::io::Result<Tty> {
 /// Back to the normal screen in cooked mode. Safe to call more than once.
 pub fn leave() {
     let _ = disable_raw_mode();
-    let _ = execute!(stdout(), LeaveAlternateScreen, Show);
+    let _ = execute!(stdout(), DisableMouseCapture, LeaveAlternateScreen, Show);
 }
 
 /// Leaves the terminal when dropped, whichever way `run` returns.

@@ -15,12 +15,15 @@ use ratatui::backend::TestBackend;
 
 use super::app::{App, AppEvent, Effect, Graded, Launch, ShellRequest};
 use super::clock::{Clock, ManualClock};
+use super::console::{ConsoleEffect, ConsoleEvent};
 use super::port::ClusterPort;
+use super::pty::{self, Program, Pty, Sink};
 use super::{keys, update};
 use crate::library::{Library, Rubric};
 use crate::report::Source;
 use crate::session::Store;
 use crate::snapshot::Snapshot;
+use std::sync::mpsc::Receiver;
 
 /// 2026-03-01 09:00:00 UTC: every test starts here.
 pub fn t0() -> DateTime<Utc> {
@@ -73,6 +76,11 @@ pub struct Harness {
     /// Hold grades instead of delivering them at once.
     pub hold_grades: bool,
     pub home: tempfile::TempDir,
+    /// What the embedded terminal runs; None: no shell is started and its
+    /// effects are only recorded.
+    pub terminal: Option<Program>,
+    pub console_effects: Vec<ConsoleEffect>,
+    pty: Option<(Pty, Receiver<ConsoleEvent>)>,
 }
 
 impl Harness {
@@ -114,6 +122,9 @@ impl Harness {
             held: Vec::new(),
             hold_grades: false,
             home,
+            terminal: None,
+            console_effects: Vec::new(),
+            pty: None,
         };
         let running = h.store.running();
         let first = h.app.open(launch, running);
@@ -133,6 +144,20 @@ impl Harness {
 
     pub fn key_event(&mut self, key: KeyEvent) {
         if let Some(action) = keys::action(&self.app, key) {
+            let effect = update::update(&mut self.app, action);
+            self.run(effect);
+        }
+    }
+
+    /// A mouse event at column `x`, row `y`.
+    pub fn mouse(&mut self, kind: crossterm::event::MouseEventKind, x: u16, y: u16) {
+        let event = crossterm::event::MouseEvent {
+            kind,
+            column: x,
+            row: y,
+            modifiers: KeyModifiers::NONE,
+        };
+        if let Some(action) = keys::mouse(&self.app, event) {
             let effect = update::update(&mut self.app, action);
             self.run(effect);
         }
@@ -164,9 +189,91 @@ impl Harness {
         }
     }
 
+    /// Runs `effect`, then what the terminal needs after the change (as
+    /// the event loop does).
     fn run(&mut self, effect: Option<Effect>) {
-        let Some(effect) = effect else { return };
+        if let Some(effect) = effect {
+            self.perform(effect);
+        }
+        if let Some(next) = update::console::sync(&mut self.app) {
+            self.run(Some(next));
+        }
+    }
+
+    /// A terminal running `program` from the start: the one started with
+    /// the attempt is replaced.
+    #[must_use]
+    pub fn with_terminal(mut self, program: &[&str]) -> Harness {
+        // No kubeconfig files: the same screens on every machine.
+        self.terminal = Some(Program {
+            argv: program.iter().map(ToString::to_string).collect(),
+            kubeconfigs: Some(Vec::new()),
+        });
+        self.app.console = None;
+        self.pty = None;
+        let next = update::console::sync(&mut self.app);
+        self.run(next);
+        self
+    }
+
+    /// Delivers the terminal's output until `done` holds for the App or the
+    /// shell exits (a guard of 10 s against a hung test, not a timing).
+    pub fn pump_terminal(&mut self, done: impl Fn(&App) -> bool) {
+        let until = std::time::Instant::now() + Duration::from_secs(10);
+        while !done(&self.app) {
+            let Some((_, rx)) = &self.pty else { return };
+            let left = until.saturating_duration_since(std::time::Instant::now());
+            let Ok(event) = rx.recv_timeout(left) else {
+                return;
+            };
+            let exited = matches!(event, ConsoleEvent::Exited { .. });
+            self.event(AppEvent::Console(event));
+            if exited {
+                return;
+            }
+        }
+    }
+
+    /// The size of the screen the app is drawn on (the terminal follows).
+    pub fn resize(&mut self, width: u16, height: u16) {
+        self.app.area = ratatui::layout::Rect::new(0, 0, width, height);
+        let next = update::console::sync(&mut self.app);
+        self.run(next);
+    }
+
+    fn console(&mut self, effect: ConsoleEffect) {
+        self.console_effects.push(effect.clone());
+        let Some(program) = self.terminal.clone() else {
+            return;
+        };
         match effect {
+            ConsoleEffect::Open(open) => {
+                self.pty = None;
+                let (tx, rx) = std::sync::mpsc::channel();
+                let sink: Sink = Box::new(move |e, _permit| tx.send(e).is_ok());
+                let dir = self.home.path().join("shell");
+                let (started, event) = pty::open(&open, &dir, &program, sink);
+                self.pty = started.map(|p| (p, rx));
+                self.event(AppEvent::Console(event));
+            }
+            ConsoleEffect::Input(bytes) => {
+                if let Some((p, _)) = self.pty.as_mut() {
+                    p.write(&bytes).unwrap();
+                }
+            }
+            ConsoleEffect::Resize { rows, cols } => {
+                if let Some((p, _)) = self.pty.as_ref() {
+                    p.resize(rows, cols);
+                }
+            }
+            ConsoleEffect::Close => self.pty = None,
+            ConsoleEffect::Copy(_) => {}
+        }
+    }
+
+    fn perform(&mut self, effect: Effect) {
+        match effect {
+            Effect::Console(c) => self.console(c),
             Effect::Save => self.save(),
             Effect::Quit => {
                 self.save();

@@ -3,11 +3,13 @@
 
 use super::app::{
     Action, App, AppEvent, Effect, Exam, Focus, Graded, Grading, Lang, Overlay, Purpose, Reach,
-    Screen, ShellRequest,
+    Screen,
 };
 use super::scores::PastScore;
 use super::strings;
 use crate::session::Mode;
+
+pub mod console;
 
 /// Probe the cluster's reachability this often (in ticks, i.e. seconds).
 const PROBE_EVERY: u64 = 30;
@@ -31,6 +33,9 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
     {
         app.message.clone_from(&app.read_only);
         return None;
+    }
+    if let Some(effect) = console::update(app, action) {
+        return effect;
     }
     match action {
         Action::Help => {
@@ -117,18 +122,12 @@ fn on_picker(app: &mut App, action: Action) -> Option<Effect> {
 
 fn on_exam(app: &mut App, action: Action) -> Option<Effect> {
     let now = app.now();
-    let (task_count, first_namespace) = app.entry().map_or((0, None), |e| {
-        (
-            e.scenario.tasks.len(),
-            e.scenario.namespaces.first().cloned(),
-        )
-    });
+    let task_count = app.entry().map_or(0, |e| e.scenario.tasks.len());
     let task_id = app
         .entry()
         .zip(app.exam.as_ref())
         .and_then(|(e, x)| e.scenario.tasks.get(x.selected))
         .map(|t| t.id.clone());
-    let context = app.context.clone();
     let exam = app.exam.as_mut()?;
     let practice = exam.session.mode == Mode::Practice;
 
@@ -183,15 +182,7 @@ fn on_exam(app: &mut App, action: Action) -> Option<Effect> {
             return app.request_grade(Purpose::Task(task_id?));
         }
         Action::Grade if !exam.is_grading() => app.overlay = Some(Overlay::ConfirmGrade),
-        Action::Shell => {
-            return Some(Effect::Shell(ShellRequest {
-                scenario: exam.session.scenario.clone(),
-                namespace: first_namespace,
-                context,
-                time_left: exam.session.time_left(now),
-                session_id: exam.session.id.clone(),
-            }));
-        }
+        Action::Shell => return console::shell_request(app).map(Effect::Shell),
         _ => {}
     }
     None
@@ -207,6 +198,7 @@ fn select(exam: &mut Exam, index: usize) {
     if exam.selected != index {
         exam.selected = index;
         exam.text_scroll = 0;
+        exam.next_name = 0;
     }
 }
 
@@ -256,6 +248,7 @@ pub fn receive(app: &mut App, event: AppEvent) -> Option<Effect> {
             app.quit = true;
             Some(Effect::Quit)
         }
+        AppEvent::Console(event) => console::receive(app, event),
     }
 }
 

@@ -4,6 +4,7 @@ mod exam;
 mod overlay;
 mod picker;
 mod results;
+mod terminal;
 
 use std::time::Duration;
 
@@ -21,7 +22,10 @@ impl Widget for &App {
         match self.screen {
             Screen::Picker => picker::render(self, area, buf),
             Screen::Exam => exam::render(self, area, buf),
-            Screen::Results => results::render(self, area, buf),
+            Screen::Results => match &self.console {
+                Some(c) if c.on_results => terminal::results(c, area, buf),
+                _ => results::render(self, area, buf),
+            },
         }
         if let Some(o) = self.overlay {
             overlay::render(self, o, area, buf);
@@ -119,7 +123,7 @@ fn status_text(app: &App) -> Option<String> {
 }
 
 /// One line for the cluster, a second while there is something to say.
-fn status_height(app: &App) -> u16 {
+pub fn status_height(app: &App) -> u16 {
     if status_text(app).is_some() { 2 } else { 1 }
 }
 

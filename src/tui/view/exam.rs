@@ -2,7 +2,7 @@
 //! countdown, the notes pane.
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{
@@ -15,43 +15,41 @@ use crate::report::{Report, Status};
 use crate::session::Mode;
 use crate::tui::app::{App, Exam, Focus};
 use crate::tui::wrap::wrap;
-use crate::tui::{markdown, strings};
+use crate::tui::{layout, markdown, strings};
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let (Some(exam), Some(entry)) = (app.exam.as_ref(), app.entry()) else {
         return;
     };
-    let [top, body, status, keys] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(3),
-        Constraint::Length(super::status_height(app)),
-        Constraint::Length(1),
-    ])
-    .areas(area);
+    let l = layout::exam(app, area);
 
-    header(app, exam, entry, top, buf);
-
-    if exam.zoom {
-        task_text(app, exam, entry, body, buf);
-    } else {
-        let left_width = (body.width * 35 / 100).clamp(24.min(body.width), 44);
-        let [left, right] =
-            Layout::horizontal([Constraint::Length(left_width), Constraint::Min(10)]).areas(body);
-        let task_rows = entry.scenario.tasks.len() as u16 + 2;
-        let [tasks, notes] =
-            Layout::vertical([Constraint::Length(task_rows), Constraint::Min(3)]).areas(left);
-        task_list(app, exam, entry, tasks, buf);
-        notes_pane(exam, notes, buf);
-        task_text(app, exam, entry, right, buf);
+    header(app, exam, entry, l.header, buf);
+    if !l.tasks.is_empty() {
+        task_list(app, exam, entry, l.tasks, buf);
+    }
+    if !l.notes.is_empty() {
+        notes_pane(exam, l.notes, buf);
+    }
+    if !l.text.is_empty() {
+        task_text(app, exam, entry, l.text, buf);
+        if let Some(s) = &app.selection {
+            s.highlight(buf);
+        }
+    }
+    if let Some(console) = &app.console
+        && !l.terminal.is_empty()
+    {
+        super::terminal::panel(console, exam.focus == Focus::Terminal, l.terminal, buf);
     }
 
-    status_bar(app, status, buf);
+    status_bar(app, l.status, buf);
     let keys_shown = match (exam.focus, exam.session.mode) {
         (Focus::Notes, _) => strings::KEYS_NOTES,
+        (Focus::Terminal, _) => strings::KEYS_TERMINAL,
         (Focus::Tasks, Mode::Exam) => strings::KEYS_EXAM,
         (Focus::Tasks, Mode::Practice) => strings::KEYS_PRACTICE,
     };
-    key_bar(keys_shown, keys, buf);
+    key_bar(keys_shown, l.keys, buf);
 }
 
 fn header(app: &App, exam: &Exam, entry: &Entry, area: Rect, buf: &mut Buffer) {
@@ -171,7 +169,12 @@ fn fit(s: &str, width: usize) -> String {
 }
 
 fn pane(title: &str, focused: bool) -> Block<'_> {
-    let block = Block::new().borders(Borders::ALL).title(title);
+    pane_block(focused).title(title)
+}
+
+/// A panel's frame: thick and cyan where the keys go.
+pub fn pane_block<'a>(focused: bool) -> Block<'a> {
+    let block = Block::new().borders(Borders::ALL);
     if focused {
         block
             .border_type(BorderType::Thick)

@@ -70,10 +70,10 @@ fn confirm(title: &str, mut lines: Vec<Line<'static>>, area: Rect, buf: &mut Buf
 }
 
 fn help(app: &App, area: Rect, buf: &mut Buffer) {
-    let keys = match app.screen {
-        Screen::Picker => strings::HELP_PICKER,
-        Screen::Exam => strings::HELP_EXAM,
-        Screen::Results => strings::HELP_RESULTS,
+    let keys: Vec<(&str, &str)> = match app.screen {
+        Screen::Picker => strings::HELP_PICKER.to_vec(),
+        Screen::Exam => [strings::HELP_TERMINAL, strings::HELP_EXAM].concat(),
+        Screen::Results => strings::HELP_RESULTS.to_vec(),
     };
     let key_width = keys
         .iter()

@@ -283,20 +283,22 @@ fn chinese_task_text_is_not_cut_at_odd_widths() {
             for _ in 0..task_index {
                 h.type_keys("j");
             }
+            // Over the whole body, so that the text fits beside the terminal.
+            h.key(KeyCode::Enter);
             let t = h.render(width, 60);
             let buf = t.backend().buffer();
-            // The task text pane is right of the task list (35% of the width).
-            let left = (width * 35 / 100).clamp(24, 44);
+            let pane =
+                crate::tui::layout::exam(&h.app, ratatui::layout::Rect::new(0, 0, width, 60)).text;
             let mut shown = String::new();
-            for y in 2..60 {
-                for x in left + 1..width - 1 {
+            for y in pane.y + 1..pane.bottom() - 1 {
+                for x in pane.x + 1..pane.right() - 1 {
                     shown.extend(buf[(x, y)].symbol().chars().filter(is_cjk));
                 }
             }
             let screen = h.text(width, 60);
             // The right border is whole: nothing spilled over it.
-            for y in 1..58 {
-                let edge = buf[(width - 1, y)].symbol();
+            for y in pane.y + 1..pane.bottom() - 1 {
+                let edge = buf[(pane.right() - 1, y)].symbol();
                 assert!(
                     ["│", "┐", "┘"].contains(&edge),
                     "task {} at width {width}, row {y}: '{edge}'\n{screen}",
