@@ -7,6 +7,7 @@ use std::io::BufRead as _;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use ckasim::report::{CriterionResult, Report, Source};
 use ckasim::session::{Holder, LockError, Mode, Origin, Session, Store};
 
 const HOME: &str = "CKASIM_LOCK_TEST_HOME";
@@ -30,11 +31,21 @@ fn holder_process() {
     std::thread::sleep(Duration::from_secs(600));
 }
 
+/// The holder process, killed when the test ends however it ends.
+struct Spawned(Child);
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 #[allow(
     clippy::unwrap_used,
     reason = "a test helper: a panic is how it fails a test"
 )]
-fn spawn_holder(home: &std::path::Path, id: &str) -> Child {
+fn spawn_holder(home: &std::path::Path, id: &str) -> Spawned {
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args(["--exact", "holder_process", "--ignored", "--nocapture"])
         .env(HOME, home)
@@ -48,14 +59,14 @@ fn spawn_holder(home: &std::path::Path, id: &str) -> Child {
         lines.any(|l| l.is_ok_and(|l| l.contains("holding"))),
         "the holder never took the attempt"
     );
-    child
+    Spawned(child)
 }
 
 #[test]
 fn a_killed_holder_leaves_a_stale_lock_that_the_next_process_takes_over() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::new(dir.path());
-    let session = Session::new(
+    let mut session = Session::new(
         "secure-workspace",
         Mode::Practice,
         Origin::Tui,
@@ -63,31 +74,63 @@ fn a_killed_holder_leaves_a_stale_lock_that_the_next_process_takes_over() {
         Duration::from_secs(600),
         chrono::Utc::now(),
     );
+    session.grades.push(Report::new(
+        "secure-workspace",
+        66,
+        vec![CriterionResult {
+            id: "c".into(),
+            title: "C".into(),
+            score: 1,
+            max_score: 2,
+            tasks: vec![],
+            checks: vec![],
+        }],
+        chrono::Utc::now(),
+        Source::Context {
+            context: "kind-cka".into(),
+        },
+        vec![],
+    ));
     store.save(&session).unwrap();
 
     let mut holder = spawn_holder(dir.path(), &session.id);
+    let pid = holder.0.id();
     // Two processes: this one is refused and told who holds it.
     match store.open_for_writing(&session.id) {
-        Err(LockError::Held { holder: who, .. }) => assert_eq!(who, Holder(Some(holder.id()))),
+        Err(LockError::Held { holder: who, .. }) => assert_eq!(who, Holder(Some(pid))),
         other => panic!("a second writer was let in: {other:?}"),
     }
-    // Reading is never refused (history, export).
+    // Reading is never refused: `history` and `export` show the attempt.
     assert_eq!(
         store.load(&session.id).unwrap().notes,
         "saved by the holder"
     );
+    for args in [
+        vec!["history", "--format", "json"],
+        vec!["export", &session.id, "--format", "json"],
+    ] {
+        let out = assert_cmd::Command::cargo_bin("ckasim")
+            .unwrap()
+            .env("CKASIM_HOME", dir.path())
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {out:?}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains(&session.id), "{args:?}: {text}");
+    }
 
     // kill -9: the OS releases the lock; the lock file, naming a dead
     // process, stays behind.
-    holder.kill().unwrap();
-    holder.wait().unwrap();
+    holder.0.kill().unwrap();
+    holder.0.wait().unwrap();
     let lock_file = dir
         .path()
         .join("sessions")
         .join(format!("{}.lock", session.id));
     assert_eq!(
         std::fs::read_to_string(&lock_file).unwrap().trim(),
-        holder.id().to_string()
+        pid.to_string()
     );
     let (lease, taken) = store.open_for_writing(&session.id).unwrap();
     assert_eq!(taken.notes, "saved by the holder");
