@@ -60,7 +60,12 @@ pub fn shell_request(app: &App) -> Option<ShellRequest> {
 /// has. Called after every update, so starts, resumes, the end of the exam
 /// and resizes all go through here.
 pub fn sync(app: &mut App) -> Option<Effect> {
-    let running = app.exam.as_ref().filter(|e| !e.session.is_finished());
+    let now = app.now();
+    // Time up ends the shell at once, before the final grade arrives.
+    let running = app
+        .exam
+        .as_ref()
+        .filter(|e| !e.session.is_finished() && !e.session.is_expired(now));
     let on_exam = app.screen == Screen::Exam && running.is_some();
     let session_id = app.exam.as_ref().map(|e| e.session.id.clone());
     let belongs = app

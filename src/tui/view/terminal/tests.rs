@@ -224,3 +224,24 @@ fn a_resumed_attempt_gets_a_new_shell() {
         }))
     ));
 }
+
+#[test]
+fn time_up_ends_the_shell_and_an_expired_attempt_gets_none() {
+    let mut h = exam_with(&["cat"], 100, 30);
+    h.hold_grades = true;
+    h.tick_after(std::time::Duration::from_secs(35 * 60));
+    // Grading is under way; the shell has ended already.
+    assert_eq!(h.app.screen, Screen::Exam);
+    assert_eq!(h.console_effects.last(), Some(&ConsoleEffect::Close));
+    assert_eq!(h.app.console.as_ref().unwrap().shell, Shell::Closed);
+
+    let h = exam_with(&["cat"], 100, 30);
+    let h = Harness::with(
+        Launch::Picker,
+        Box::new(FixturePort::file("solved.json")),
+        Some(h.into_home()),
+        t0() + chrono::Duration::hours(1),
+    );
+    assert_eq!(h.app.screen, Screen::Results);
+    assert!(h.console_effects.is_empty(), "{:?}", h.console_effects);
+}
