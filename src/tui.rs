@@ -201,6 +201,9 @@ fn handle(app: &mut App, message: Message, in_shell: bool, pending: &mut Vec<Eff
             Some(action) => pending.extend(update::update(app, action)),
             None => return false,
         },
+        Message::Input(Event::Paste(text)) if !in_shell => {
+            pending.extend(update::console::paste(app, &text));
+        }
         Message::Input(Event::Resize(w, h)) => {
             app.area = ratatui::layout::Rect::new(0, 0, w, h);
         }
