@@ -213,14 +213,24 @@ fn handle(app: &mut App, message: Message, in_shell: bool, pending: &mut Vec<Eff
     use crossterm::event::Event;
     match message {
         Message::Input(Event::Key(key)) if !in_shell => {
-            if let Some(action) = keys::action(app, key) {
-                pending.extend(update::update(app, action));
-            }
+            let Some(action) = keys::action(app, key) else {
+                return false;
+            };
+            // A key typed into the live terminal changes nothing on screen
+            // until its echo arrives: drawing now would only delay that
+            // echo's frame.
+            let typed = matches!(action, app::Action::Console(console::ConsoleAction::Key(_)))
+                && app.console.as_ref().is_some_and(|c| c.scrolled() == 0);
+            pending.extend(update::update(app, action));
+            return !typed;
         }
         Message::Input(Event::Mouse(m)) if !in_shell => match keys::mouse(app, m) {
             Some(action) => pending.extend(update::update(app, action)),
             None => return false,
         },
+        Message::Input(Event::Paste(text)) if !in_shell => {
+            pending.extend(update::console::paste(app, &text));
+        }
         Message::Input(Event::Resize(w, h)) => {
             app.area = ratatui::layout::Rect::new(0, 0, w, h);
         }

@@ -468,6 +468,29 @@ fn kubectl_runs_in_the_embedded_terminal_while_the_clock_counts() {
         time_left(s).filter(|t| *t < first)
     });
 
+    // A flood of output that never ends by itself: keys and the clock go on.
+    tmux.run(&["send-keys", "-t", "exam", "yes ckasim-flood", "Enter"]);
+    let flooding = tmux.wait_for("the flood", |s| {
+        (s.matches("ckasim-flood").count() > 3)
+            .then(|| time_left(s))
+            .flatten()
+    });
+    tmux.wait_for("the clock to count during the flood", |s| {
+        time_left(s).filter(|t| *t < flooding)
+    });
+    tmux.run(&["send-keys", "-t", "exam", "F6"]);
+    tmux.wait_for("the task panel's keys during the flood", |s| {
+        (s.contains("j/k task") && s.contains("ckasim-flood")).then_some(())
+    });
+    tmux.run(&["send-keys", "-t", "exam", "F6", "C-c"]);
+    tmux.wait_for("the flood to stop at Ctrl-C", |s| {
+        s.lines()
+            .rev()
+            .find(|l| l.contains("ckasim-flood") || l.contains("cka$"))
+            .is_some_and(|l| l.contains("cka$"))
+            .then_some(())
+    });
+
     // F6 back to the task panel; `q` asks to quit again.
     tmux.run(&["send-keys", "-t", "exam", "F6", "q"]);
     tmux.wait_for("the quit question", |s| {

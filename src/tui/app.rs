@@ -57,6 +57,7 @@ pub enum Action {
     TypeNames,
     /// Results: the finished attempt's terminal ↔ the results.
     ShowTerminal,
+    /// A click, drag or wheel turn (moves alone are dropped by `keys::mouse`).
     Mouse(crossterm::event::MouseEvent),
 }
 

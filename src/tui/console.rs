@@ -215,8 +215,7 @@ impl Console {
             .then_some(ConsoleEffect::Resize { rows, cols })
     }
 
-    /// The visible text, one string per row, trailing blanks trimmed (for
-    /// tests and the tmux check).
+    /// The visible text, rows joined by newlines, trailing blanks trimmed.
     pub fn text(&self) -> String {
         self.parser.screen().contents()
     }

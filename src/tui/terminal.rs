@@ -5,7 +5,9 @@
 use std::io::{Stdout, stdout};
 
 use crossterm::cursor::Show;
-use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+};
 use crossterm::execute;
 use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
@@ -29,8 +31,13 @@ pub fn install_panic_hook() {
 pub fn enter() -> std::io::Result<Tty> {
     enable_raw_mode()?;
     // The mouse: clicks focus panels, drags select task text, the wheel
-    // scrolls.
-    if let Err(e) = execute!(stdout(), EnterAlternateScreen, EnableMouseCapture) {
+    // scrolls. A paste arrives whole, never as keys that are commands.
+    if let Err(e) = execute!(
+        stdout(),
+        EnterAlternateScreen,
+        EnableMouseCapture,
+        EnableBracketedPaste
+    ) {
         leave();
         return Err(e);
     }
@@ -40,7 +47,13 @@ pub fn enter() -> std::io::Result<Tty> {
 /// Back to the normal screen in cooked mode. Safe to call more than once.
 pub fn leave() {
     let _ = disable_raw_mode();
-    let _ = execute!(stdout(), DisableMouseCapture, LeaveAlternateScreen, Show);
+    let _ = execute!(
+        stdout(),
+        DisableBracketedPaste,
+        DisableMouseCapture,
+        LeaveAlternateScreen,
+        Show
+    );
 }
 
 /// Leaves the terminal when dropped, whichever way `run` returns.

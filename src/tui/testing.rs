@@ -163,6 +163,12 @@ impl Harness {
         }
     }
 
+    /// Text pasted into the outer terminal (bracketed paste).
+    pub fn paste(&mut self, text: &str) {
+        let effect = update::console::paste(&mut self.app, text);
+        self.run(effect);
+    }
+
     /// Types each character as a key press.
     pub fn type_keys(&mut self, keys: &str) {
         for c in keys.chars() {

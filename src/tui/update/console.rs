@@ -2,13 +2,13 @@
 //! and `sync`: which shell the open attempt needs (started with the exam,
 //! restarted on resume, ended with it) at which size.
 
-use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+use crossterm::event::{KeyCode, KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use ratatui::widgets::Widget as _;
 
 use crate::tui::app::{Action, App, Effect, Focus, Screen, ShellRequest};
-use crate::tui::console::{Console, ConsoleAction, ConsoleEffect, ConsoleEvent, Shell};
+use crate::tui::console::{Console, ConsoleAction, ConsoleEffect, ConsoleEvent, Shell, xterm};
 use crate::tui::select::Selection;
 use crate::tui::{layout, markdown, strings};
 
@@ -60,7 +60,12 @@ pub fn shell_request(app: &App) -> Option<ShellRequest> {
 /// has. Called after every update, so starts, resumes, the end of the exam
 /// and resizes all go through here.
 pub fn sync(app: &mut App) -> Option<Effect> {
-    let running = app.exam.as_ref().filter(|e| !e.session.is_finished());
+    let now = app.now();
+    // Time up ends the shell at once, before the final grade arrives.
+    let running = app
+        .exam
+        .as_ref()
+        .filter(|e| !e.session.is_finished() && !e.session.is_expired(now));
     let on_exam = app.screen == Screen::Exam && running.is_some();
     let session_id = app.exam.as_ref().map(|e| e.session.id.clone());
     let belongs = app
@@ -136,7 +141,7 @@ fn console_action(app: &mut App, action: ConsoleAction) -> Option<Effect> {
             // Typing returns to the live screen, as terminals do.
             console.scroll(i32::MIN);
             let app_cursor = console.parser.screen().application_cursor();
-            let bytes = crate::tui::console::xterm::encode(key, app_cursor);
+            let bytes = xterm::encode(key, app_cursor);
             (!bytes.is_empty()).then_some(Effect::Console(ConsoleEffect::Input(bytes)))
         }
         ConsoleAction::Scroll(by) => {
@@ -150,6 +155,34 @@ fn console_action(app: &mut App, action: ConsoleAction) -> Option<Effect> {
             let request = shell_request(app)?;
             Some(Effect::Console(app.console.as_mut()?.open(request)))
         }
+    }
+}
+
+/// Pasted text: into the shell while the terminal has focus (bracketed when
+/// the program there asked for it), into the notes while they are edited;
+/// elsewhere ignored, so that a paste is never a burst of commands.
+pub fn paste(app: &mut App, text: &str) -> Option<Effect> {
+    let exam = app.exam.as_mut()?;
+    if app.screen != Screen::Exam {
+        return None;
+    }
+    match exam.focus {
+        Focus::Notes => {
+            exam.session.notes.push_str(&text.replace("\r\n", "\n"));
+            exam.notes_dirty = true;
+            None
+        }
+        Focus::Terminal => {
+            let console = app.console.as_mut().filter(|c| c.is_live())?;
+            console.scroll(i32::MIN);
+            let bytes = if console.parser.screen().bracketed_paste() {
+                format!("\x1b[200~{text}\x1b[201~")
+            } else {
+                text.replace("\r\n", "\r").replace('\n', "\r")
+            };
+            Some(Effect::Console(ConsoleEffect::Input(bytes.into_bytes())))
+        }
+        Focus::Tasks => None,
     }
 }
 
@@ -256,9 +289,16 @@ fn mouse(app: &mut App, m: MouseEvent) -> Option<Effect> {
         MouseEventKind::ScrollUp | MouseEventKind::ScrollDown => {
             let up = m.kind == MouseEventKind::ScrollUp;
             if inside(l.terminal) {
-                app.console
-                    .as_mut()?
-                    .scroll(if up { WHEEL } else { -WHEEL });
+                let console = app.console.as_mut()?;
+                let screen = console.parser.screen();
+                if console.is_live() && screen.alternate_screen() {
+                    // A full-screen program (less, vim) has no scrollback:
+                    // the wheel moves it with arrow keys, as xterm does.
+                    let arrow = KeyEvent::from(if up { KeyCode::Up } else { KeyCode::Down });
+                    let one = xterm::encode(arrow, screen.application_cursor());
+                    return Some(Effect::Console(ConsoleEffect::Input(one.repeat(3))));
+                }
+                console.scroll(if up { WHEEL } else { -WHEEL });
             } else if inside(l.text) {
                 let exam = app.exam.as_mut()?;
                 let by = WHEEL.unsigned_abs() as u16;

@@ -224,3 +224,66 @@ fn a_resumed_attempt_gets_a_new_shell() {
         }))
     ));
 }
+
+#[test]
+fn time_up_ends_the_shell_and_an_expired_attempt_gets_none() {
+    let mut h = exam_with(&["cat"], 100, 30);
+    h.hold_grades = true;
+    h.tick_after(std::time::Duration::from_secs(35 * 60));
+    // Grading is under way; the shell has ended already.
+    assert_eq!(h.app.screen, Screen::Exam);
+    assert_eq!(h.console_effects.last(), Some(&ConsoleEffect::Close));
+    assert_eq!(h.app.console.as_ref().unwrap().shell, Shell::Closed);
+
+    let h = exam_with(&["cat"], 100, 30);
+    let h = Harness::with(
+        Launch::Picker,
+        Box::new(FixturePort::file("solved.json")),
+        Some(h.into_home()),
+        t0() + chrono::Duration::hours(1),
+    );
+    assert_eq!(h.app.screen, Screen::Results);
+    assert!(h.console_effects.is_empty(), "{:?}", h.console_effects);
+}
+
+#[test]
+fn a_paste_goes_to_the_focused_terminal_or_notes_and_never_runs_commands() {
+    let mut h = exam_with(&["cat"], 100, 30);
+    h.pump_terminal(|app| {
+        app.console
+            .as_ref()
+            .is_some_and(|c| c.shell == Shell::Running)
+    });
+    // In the task panel `g` then `y` would finish the exam.
+    h.paste("gy\nq");
+    assert_eq!(h.app.overlay, None);
+    assert_eq!(h.app.screen, Screen::Exam);
+    h.key(KeyCode::F(6));
+    h.paste("pasted line\n");
+    h.pump_terminal(terminal_shows("pasted line\npasted line"));
+    h.key(KeyCode::F(6));
+    h.key(KeyCode::Tab);
+    h.paste("a note\r\nsecond");
+    assert_eq!(h.app.exam.as_ref().unwrap().session.notes, "a note\nsecond");
+}
+
+#[test]
+fn the_wheel_over_a_full_screen_program_sends_arrow_keys() {
+    // Alternate screen and application cursor keys, as less and vim set them.
+    let mut h = exam_with(
+        &["sh", "-c", "printf '\\033[?1049h\\033[?1h'; exec cat"],
+        100,
+        30,
+    );
+    h.pump_terminal(|app| {
+        app.console
+            .as_ref()
+            .is_some_and(|c| c.parser.screen().alternate_screen())
+    });
+    h.mouse(MouseEventKind::ScrollUp, 80, 15);
+    assert_eq!(
+        h.console_effects.last(),
+        Some(&ConsoleEffect::Input(b"\x1bOA\x1bOA\x1bOA".to_vec()))
+    );
+    assert_eq!(h.app.console.as_ref().unwrap().scrolled(), 0);
+}
