@@ -74,6 +74,9 @@ pub struct DomainAverage {
     pub attempts: usize,
     /// Distinct scenarios attempted.
     pub scenarios: usize,
+    /// Scenarios of this domain in the library: `scenarios` of these is the
+    /// domain's coverage.
+    pub library_scenarios: usize,
     /// Mean percent, one decimal.
     pub average_percent: f64,
 }
@@ -237,6 +240,11 @@ pub fn domain_averages(sessions: &[Session], lib: &Library) -> Vec<DomainAverage
                 domain,
                 attempts: percents.len(),
                 scenarios: scenarios.len(),
+                library_scenarios: lib
+                    .entries()
+                    .iter()
+                    .filter(|e| e.scenario.domain == domain)
+                    .count(),
                 average_percent: (mean * 10.0).round() / 10.0,
             }
         })

@@ -129,9 +129,21 @@ fn history_shows_both_attempts_the_best_and_the_trend() {
         ]
     );
     let domains = lines_after(&run.stdout, "DOMAINS");
+    // Coverage: one scenario tried of the domain's scenarios in the library.
+    let in_library = ckasim::library::Library::builtin()
+        .unwrap()
+        .entries()
+        .iter()
+        .filter(|e| e.scenario.domain == ckasim::library::scenario::Domain::WorkloadsScheduling)
+        .count();
     assert_eq!(
         cells(domains[1]),
-        ["Workloads & Scheduling", "92.5%", "2", "1"]
+        [
+            "Workloads & Scheduling".to_string(),
+            "92.5%".into(),
+            "2".into(),
+            format!("1/{in_library}")
+        ]
     );
 }
 

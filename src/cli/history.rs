@@ -162,12 +162,12 @@ fn text(h: &History) -> String {
                     d.domain.title().to_string(),
                     format!("{:.1}%", d.average_percent),
                     d.attempts.to_string(),
-                    d.scenarios.to_string(),
+                    format!("{}/{}", d.scenarios, d.library_scenarios),
                 ]
             })
             .collect();
         out.push_str(&table(
-            &["DOMAIN", "AVERAGE", "ATTEMPTS", "SCENARIOS"],
+            &["DOMAIN", "AVERAGE", "ATTEMPTS", "TRIED"],
             &rows,
             &[1, 2, 3],
         ));
@@ -293,6 +293,7 @@ struct DomainRow {
     average_percent: f64,
     attempts: usize,
     scenarios: usize,
+    library_scenarios: usize,
 }
 
 impl From<&Attempt<'_>> for AttemptRow {
@@ -345,6 +346,7 @@ impl From<&History<'_>> for Json {
                     average_percent: d.average_percent,
                     attempts: d.attempts,
                     scenarios: d.scenarios,
+                    library_scenarios: d.library_scenarios,
                 })
                 .collect(),
             untried_domains: h.untried.clone(),

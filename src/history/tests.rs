@@ -240,12 +240,14 @@ fn domains_are_averaged_weakest_first_and_untried_ones_named() {
                 domain: Domain::Troubleshooting,
                 attempts: 1,
                 scenarios: 1,
+                library_scenarios: 1,
                 average_percent: 60.0,
             },
             DomainAverage {
                 domain: Domain::WorkloadsScheduling,
                 attempts: 3,
                 scenarios: 1,
+                library_scenarios: 1,
                 average_percent: 70.0,
             },
         ]

@@ -69,6 +69,37 @@ pub enum Domain {
 }
 
 impl Domain {
+    /// The curriculum's order.
+    pub const ALL: [Domain; 5] = [
+        Domain::Troubleshooting,
+        Domain::ClusterArchitecture,
+        Domain::ServicesNetworking,
+        Domain::WorkloadsScheduling,
+        Domain::Storage,
+    ];
+
+    /// A word for tabs and narrow columns.
+    pub fn short(self) -> &'static str {
+        match self {
+            Domain::ClusterArchitecture => "Cluster",
+            Domain::WorkloadsScheduling => "Workloads",
+            Domain::ServicesNetworking => "Network",
+            Domain::Storage => "Storage",
+            Domain::Troubleshooting => "Troubleshoot",
+        }
+    }
+
+    /// The usual two-letter code (TS, CA, SN, WS, ST).
+    pub fn code(self) -> &'static str {
+        match self {
+            Domain::ClusterArchitecture => "CA",
+            Domain::WorkloadsScheduling => "WS",
+            Domain::ServicesNetworking => "SN",
+            Domain::Storage => "ST",
+            Domain::Troubleshooting => "TS",
+        }
+    }
+
     pub fn title(self) -> &'static str {
         match self {
             Domain::ClusterArchitecture => "Cluster Architecture, Installation & Configuration",

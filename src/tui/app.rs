@@ -10,6 +10,7 @@ use super::clock::Clock;
 use super::console::{Console, ConsoleAction, ConsoleEffect, ConsoleEvent};
 use super::scores::PastScore;
 use super::select::Selection;
+use crate::library::scenario::Domain;
 use crate::library::{Entry, Library};
 use crate::report::Report;
 use crate::session::{Mode, Session};
@@ -44,6 +45,9 @@ pub enum Action {
     Notes,
     /// Picker: exam ↔ practice.
     ToggleMode,
+    /// Picker: the next or previous curriculum domain tab (←/→).
+    NextDomain,
+    PrevDomain,
     Type(char),
     Backspace,
     /// For the embedded terminal (while it has focus: every key).
@@ -174,6 +178,8 @@ impl Lang {
 #[derive(Debug, Clone, Default)]
 pub struct Picker {
     pub filter: String,
+    /// Only this curriculum domain (None: every domain).
+    pub domain: Option<Domain>,
     /// Index into the filtered list.
     pub selected: usize,
     pub practice: bool,
@@ -315,6 +321,14 @@ impl App {
     /// Library entries matching the picker's filter (id, title in any
     /// language, domain or difficulty, case-insensitive).
     pub fn filtered(&self) -> Vec<&Entry> {
+        self.matching()
+            .into_iter()
+            .filter(|e| self.picker.domain.is_none_or(|d| e.scenario.domain == d))
+            .collect()
+    }
+
+    /// Library entries matching the typed filter, in every domain.
+    pub fn matching(&self) -> Vec<&Entry> {
         let needle = self.picker.filter.to_lowercase();
         self.library
             .entries()

@@ -73,6 +73,8 @@ fn picker(app: &App, code: KeyCode) -> Option<Action> {
         KeyCode::Enter => Some(Action::Select),
         KeyCode::Esc => Some(Action::Back),
         KeyCode::Tab => Some(Action::ToggleMode),
+        KeyCode::Right => Some(Action::NextDomain),
+        KeyCode::Left => Some(Action::PrevDomain),
         KeyCode::Backspace => Some(Action::Backspace),
         KeyCode::Char('?') => Some(Action::Help),
         // Typing filters; `q` quits only when there is nothing typed yet.

@@ -83,11 +83,13 @@ pub const YES_NO: &str = "y yes   n no";
 pub const NO_TERMINAL: &str = "the TUI needs a terminal (standard input and output are not a TTY); use 'ckasim list' or 'ckasim grade' in scripts";
 
 /// Key help, one `(key, what)` per entry, by screen.
+pub const ALL_DOMAINS: &str = "All";
 pub const KEYS_PICKER: &[(&str, &str)] = &[
     ("type", "filter"),
     ("↑↓", "select"),
     ("Enter", "start"),
     ("Tab", "exam/practice"),
+    ("←→", "domain"),
     ("Esc", "clear filter"),
     ("?", "help"),
     ("q", "quit"),
@@ -130,6 +132,10 @@ pub const KEYS_RESULTS: &[(&str, &str)] = &[
 /// The full help, by screen.
 pub const HELP_PICKER: &[(&str, &str)] = &[
     ("type", "filter the scenarios (id, title, domain, level)"),
+    (
+        "← →",
+        "one curriculum domain at a time (tried / scenarios per domain)",
+    ),
     ("Backspace", "remove the last filter letter"),
     ("↑ ↓", "select a scenario"),
     ("Enter", "start it (the clock starts)"),

@@ -7,6 +7,7 @@ use super::app::{
 };
 use super::scores::PastScore;
 use super::strings;
+use crate::library::scenario::Domain;
 use crate::session::Mode;
 
 pub mod console;
@@ -89,6 +90,19 @@ fn on_picker(app: &mut App, action: Action) -> Option<Effect> {
         Action::Up => p.selected = p.selected.saturating_sub(1),
         Action::Down => p.selected = (p.selected + 1).min(count.saturating_sub(1)),
         Action::ToggleMode => p.practice = !p.practice,
+        Action::NextDomain | Action::PrevDomain => {
+            // Tabs: every domain, then each in the curriculum's order.
+            let tabs: Vec<Option<Domain>> =
+                std::iter::once(None).chain(Domain::ALL.map(Some)).collect();
+            let at = tabs.iter().position(|d| *d == p.domain).unwrap_or(0);
+            let step = if action == Action::NextDomain {
+                1
+            } else {
+                tabs.len() - 1
+            };
+            p.domain = tabs[(at + step) % tabs.len()];
+            p.selected = 0;
+        }
         Action::Type(c) => {
             p.filter.push(c);
             p.selected = 0;

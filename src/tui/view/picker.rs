@@ -10,12 +10,14 @@ use ratatui::widgets::{
 };
 
 use super::{dim, key_bar, status_bar, text, title_bar};
+use crate::library::scenario::Domain;
 use crate::tui::app::App;
 use crate::tui::scores;
 use crate::tui::strings;
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    let [top, filter, list, summary, status, keys] = Layout::vertical([
+    let [top, filter, domains, list, summary, status, keys] = Layout::vertical([
+        Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Min(4),
@@ -55,6 +57,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         ])
     };
     Paragraph::new(filter_line).render(filter, buf);
+    Paragraph::new(domain_tabs(app, domains.width)).render(domains, buf);
 
     let entries = app.filtered();
     if entries.is_empty() {
@@ -128,4 +131,51 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
 
     status_bar(app, status, buf);
     key_bar(strings::KEYS_PICKER, keys, buf);
+}
+
+/// One tab per curriculum domain (and one for all), each with how many of
+/// its scenarios (matching the typed filter) were tried and how many there
+/// are: the coverage of the curriculum at a glance.
+/// Where the words do not fit, the domains' two-letter codes stand in.
+fn domain_tabs(app: &App, width: u16) -> Line<'static> {
+    let line = tabs_line(app, Domain::short);
+    if line.width() <= usize::from(width) {
+        line
+    } else {
+        tabs_line(app, Domain::code)
+    }
+}
+
+fn tabs_line(app: &App, word: fn(Domain) -> &'static str) -> Line<'static> {
+    let matching = app.matching();
+    let count = |domain: Option<Domain>| {
+        let entries: Vec<_> = matching
+            .iter()
+            .filter(|e| domain.is_none_or(|d| e.scenario.domain == d))
+            .collect();
+        let tried = entries
+            .iter()
+            .filter(|e| scores::best(&app.history, &e.scenario.id, None).is_some())
+            .count();
+        (tried, entries.len())
+    };
+    let mut spans = Vec::new();
+    let tabs = std::iter::once(None).chain(Domain::ALL.map(Some));
+    for (i, domain) in tabs.enumerate() {
+        if i > 0 {
+            spans.push(Span::styled("│", dim()));
+        }
+        let (tried, total) = count(domain);
+        let name = domain.map_or(strings::ALL_DOMAINS, word);
+        let label = format!(" {name} {tried}/{total} ");
+        let style = if domain == app.picker.domain {
+            Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+        } else if total == 0 {
+            dim()
+        } else {
+            Style::new()
+        };
+        spans.push(Span::styled(label, style));
+    }
+    Line::from(spans)
 }

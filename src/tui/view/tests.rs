@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use crossterm::event::KeyCode;
-use ratatui::style::Color;
+use ratatui::style::{Color, Modifier};
 
 use crate::session::{Mode, Origin, Session};
 use crate::tui::app::Launch;
@@ -324,4 +324,34 @@ fn resizing_redraws_at_the_new_size() {
     assert_eq!(buf.area.width, 100);
     let top: String = (0..100).map(|x| buf[(x, 0)].symbol().to_string()).collect();
     assert!(top.trim_end().ends_with("35:00"), "{top}");
+}
+
+#[test]
+fn picker_one_domain_at_a_time_with_its_coverage() {
+    let mut h = Harness::with(
+        Launch::Picker,
+        Box::new(FixturePort::file("solved.json")),
+        Some(home_with_an_earlier_attempt()),
+        t0(),
+    );
+    // → twice: past "All" and "Troubleshoot" to "Cluster"; ← back to "Troubleshoot".
+    h.key(KeyCode::Right);
+    h.key(KeyCode::Right);
+    h.key(KeyCode::Left);
+    let screen = h.render(100, 30).backend().to_string();
+    assert!(screen.contains("troubleshoot-image-tag"), "{screen}");
+    assert!(!screen.contains("secure-workspace "), "{screen}");
+    // The chosen tab stands out; the others do not.
+    let terminal = h.render(100, 30);
+    let buf = terminal.backend().buffer();
+    let row: Vec<&str> = (0..100).map(|x| buf[(x, 2)].symbol()).collect();
+    let at = |word: &str| {
+        (0..row.len())
+            .find(|&x| row[x..].concat().starts_with(word))
+            .unwrap() as u16
+    };
+    let reversed = |x: u16| buf[(x, 2)].modifier.contains(Modifier::REVERSED);
+    assert!(reversed(at("Troubleshoot")));
+    assert!(!reversed(at("All")) && !reversed(at("Cluster")));
+    insta::assert_snapshot!(terminal.backend());
 }
