@@ -66,7 +66,9 @@ pub fn sync(app: &mut App) -> Option<Effect> {
         .exam
         .as_ref()
         .filter(|e| !e.session.is_finished() && !e.session.is_expired(now));
-    let on_exam = app.screen == Screen::Exam && running.is_some();
+    // A read-only view (another ckasim holds the attempt) gets no shell of
+    // its own; it gets one when it takes the attempt over.
+    let on_exam = app.screen == Screen::Exam && running.is_some() && app.read_only.is_none();
     let session_id = app.exam.as_ref().map(|e| e.session.id.clone());
     let belongs = app
         .console
@@ -84,6 +86,11 @@ pub fn sync(app: &mut App) -> Option<Effect> {
             let _ = console.resize(rows, cols);
             return Some(Effect::Console(console.open(request)));
         }
+        return was_live.then_some(Effect::Console(ConsoleEffect::Close));
+    }
+    if app.read_only.is_some() {
+        // Dropped, not closed: taking the attempt over opens a fresh one.
+        let was_live = app.console.take().is_some_and(|c| c.is_live());
         return was_live.then_some(Effect::Console(ConsoleEffect::Close));
     }
     if !on_exam {
