@@ -354,7 +354,12 @@ fn a_read_only_attempt_refuses_changes_and_says_who_holds_it() {
 #[test]
 fn a_read_only_attempt_has_no_shell_until_it_is_taken_over() {
     let mut h = start(Mode::Exam);
-    let live = |h: &Harness| h.app.console.as_ref().is_some_and(|c| c.is_live());
+    let live = |h: &Harness| {
+        h.app
+            .console
+            .as_ref()
+            .is_some_and(crate::tui::console::Console::is_live)
+    };
     assert!(live(&h), "the holder's attempt has its shell");
     h.app.read_only = Some(strings::read_only("ckasim process 4242"));
     h.type_keys("j");
