@@ -7,17 +7,20 @@
 //! written by `generate_b.py` beside them from the scenario's own setup and
 //! solution.
 
+#[path = "support/library.rs"]
+mod library_support;
+
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
-use serde_json::Value;
 
 use ckasim::grade::grade;
 use ckasim::kind::Kind;
-use ckasim::library::{Entry, Library};
+use ckasim::library::Entry;
 use ckasim::pod_security::{PolicyVersion, evaluate, pod_template};
 use ckasim::report::{Report, Source, Status};
-use ckasim::snapshot::{Snapshot, parse_documents};
+use ckasim::snapshot::Snapshot;
+use library_support::{entry, library, setup_outside_namespaces};
 
 const SCENARIOS: [&str; 6] = [
     "pss-restricted-namespace",
@@ -27,25 +30,6 @@ const SCENARIOS: [&str; 6] = [
     "troubleshoot-pss-rejected",
     "cka-security-mock",
 ];
-
-fn library() -> Library {
-    match Library::builtin() {
-        Ok(lib) => lib,
-        Err(errors) => panic!(
-            "the built-in library is invalid:\n{}",
-            errors
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("\n")
-        ),
-    }
-}
-
-fn entry<'a>(lib: &'a Library, id: &str) -> &'a Entry {
-    lib.get(id)
-        .unwrap_or_else(|| panic!("scenario '{id}' is not built in"))
-}
 
 fn fixture(id: &str, stage: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -145,25 +129,11 @@ fn the_mock_exam_has_weighted_tasks_across_the_material() {
 #[test]
 fn setup_creates_objects_only_in_the_scenarios_namespaces() {
     let lib = library();
-    for id in SCENARIOS {
-        let s = &entry(&lib, id).scenario;
-        for manifest in &s.setup {
-            for doc in parse_documents(&manifest.origin, &manifest.yaml).unwrap() {
-                let kind = doc["kind"].as_str().unwrap_or_default();
-                let ns = if kind == "Namespace" {
-                    doc.pointer("/metadata/name")
-                } else {
-                    doc.pointer("/metadata/namespace")
-                };
-                let ns = ns.and_then(Value::as_str).unwrap_or("(none)");
-                assert!(
-                    s.namespaces.iter().any(|n| n == ns),
-                    "{id}: {kind} in namespace '{ns}', not one of {:?}",
-                    s.namespaces
-                );
-            }
-        }
-    }
+    let outside: Vec<String> = SCENARIOS
+        .iter()
+        .flat_map(|id| setup_outside_namespaces(entry(&lib, id)))
+        .collect();
+    assert!(outside.is_empty(), "{}", outside.join("\n"));
 }
 
 #[test]
