@@ -100,6 +100,14 @@ fn benches(c: &mut Criterion) {
     c.bench_function("grade nodes, all pods and RBAC of 5000 pods", |b| {
         b.iter(|| ckasim::grade::grade(&entry, &snapshot, at, source.clone()).score);
     });
+    // Each check alone, to see where the time goes.
+    for one in CHECKS.split("[[criteria.checks]]").skip(1) {
+        let alone = scale::entry(&format!("[[criteria.checks]]{one}"));
+        let title = alone.rubric.criteria[0].checks[0].title.clone();
+        c.bench_function(&format!("check: {title}"), |b| {
+            b.iter(|| ckasim::grade::grade(&alone, &snapshot, at, source.clone()).score);
+        });
+    }
     c.bench_function("build the 5000-pod snapshot", |b| {
         b.iter(|| scale::cluster(&scale).objects().len());
     });
