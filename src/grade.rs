@@ -2,6 +2,7 @@
 //! disk — so a live grade and a snapshot grade of the same state agree.
 
 mod checks;
+mod compare;
 pub mod image;
 mod inspect;
 mod motion;
@@ -13,7 +14,9 @@ use std::fmt::Write as _;
 use chrono::{DateTime, Utc};
 
 use crate::library::Entry;
-use crate::library::rubric::{Check, Expectation, Matcher, Quantifier, Selection, Target};
+use crate::library::rubric::{
+    Check, Condition, Expectation, Matcher, Operand, Quantifier, Selection, Target,
+};
 use crate::pod_security::pod_template;
 use crate::pod_security::{self, Level};
 use crate::report::{CheckResult, CriterionResult, Report, Source, Status};
@@ -131,31 +134,40 @@ fn judge_all(
         );
         return (pass(ready >= *at_least as usize), found);
     }
-    let verdicts: Vec<(String, checks::Verdict)> = objects
+    let verdicts: Vec<(&crate::snapshot::Object, checks::Verdict)> = objects
         .iter()
-        .map(|o| (o.display(), checks::judge(&check.expect, o, snapshot)))
+        .map(|o| (*o, checks::judge(&check.expect, o, snapshot)))
         .collect();
     let ok = match target.map_or(Quantifier::All, |t| t.quantifier) {
         Quantifier::All => verdicts.iter().all(|(_, v)| v.pass),
         Quantifier::Any => verdicts.iter().any(|(_, v)| v.pass),
     };
-    let single = verdicts.len() == 1;
-    let shown: Vec<String> = verdicts
-        .iter()
-        .filter(|(_, v)| v.pass == ok || single)
-        .map(|(name, v)| {
-            if single {
-                v.found.clone()
-            } else {
-                format!("{name}: {}", v.found)
-            }
-        })
-        .collect();
-    let mut found = shown;
-    // Several pods of one workload usually fail the same way: say it once.
-    found.dedup_by(|a, b| a.split_once(": ").map(|x| x.1) == b.split_once(": ").map(|x| x.1));
+    if let [(_, v)] = verdicts.as_slice() {
+        return (pass(ok), v.found.clone());
+    }
+    let mut found = Vec::new();
+    let (mut more, mut last) = (0, None);
+    for (o, v) in verdicts.iter().filter(|(_, v)| v.pass == ok) {
+        // Several pods of one workload usually fail the same way: say it once.
+        if last == Some(v.found.as_str()) {
+            continue;
+        }
+        last = Some(v.found.as_str());
+        // Across a cluster, the first few say what was found; a count, the rest.
+        if found.len() < SHOWN_OBJECTS {
+            found.push(format!("{}: {}", o.display(), v.found));
+        } else {
+            more += 1;
+        }
+    }
+    if more > 0 {
+        found.push(format!("and {more} more"));
+    }
     (pass(ok), found.join("; "))
 }
+
+/// How many objects' findings a result lists before counting the rest.
+const SHOWN_OBJECTS: usize = 10;
 
 fn subject(t: &Target) -> String {
     let ns = match t.namespace.as_deref() {
@@ -232,6 +244,10 @@ pub fn describe(t: Option<&Target>, e: &Expectation) -> String {
                 },
                 Matcher::Present(true) => "is set".into(),
                 Matcher::Present(false) => "is not set".into(),
+                Matcher::Compare {
+                    meaning,
+                    conditions,
+                } => compare_words(*meaning, conditions),
             };
             format!("{who}: {each}{path} {m}")
         }
@@ -329,6 +345,30 @@ pub fn describe(t: Option<&Target>, e: &Expectation) -> String {
         Expectation::TokenMounted(false) => format!("{who}: no service-account token mounted"),
         Expectation::Evaluated(_) => String::new(),
     }
+}
+
+/// `> the {.value} of priorityclass low and < 1000 (as quantity)`.
+fn compare_words(meaning: crate::values::Meaning, conditions: &[Condition]) -> String {
+    let operand = |o: &Operand| match o {
+        Operand::Value(v) => quote(v),
+        Operand::Ref(r) => format!("the {} of {}", r.path.as_str(), compare::ref_name(r)),
+    };
+    let words: Vec<String> = conditions
+        .iter()
+        .map(|c| {
+            let operands: Vec<String> = c.operands.iter().map(operand).collect();
+            if operands.len() == 1 {
+                format!("{} {}", c.op.words(), operands[0])
+            } else {
+                format!("{} one of {}", c.op.words(), operands.join(", "))
+            }
+        })
+        .collect();
+    let meaning = match meaning {
+        crate::values::Meaning::Plain => String::new(),
+        m => format!(" (as {m})"),
+    };
+    format!("{}{meaning}", words.join(" and "))
 }
 
 /// The Pod Security Standards level the target's pods reach, as a sentence.

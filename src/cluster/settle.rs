@@ -249,6 +249,7 @@ mod tests {
             name: "n".into(),
             namespace: ns.map(str::to_string),
             value,
+            declared: false,
         };
         let objects = [
             object("Namespace", None, json!({})),
