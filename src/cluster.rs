@@ -20,7 +20,6 @@ use std::time::Duration;
 use kube::Client;
 use serde_json::Value;
 
-use crate::kind::Kind;
 use crate::library::Scenario;
 use crate::library::rubric::Rubric;
 use crate::snapshot::Snapshot;
@@ -248,9 +247,4 @@ fn collection_path(group: &str, version: &str, plural: &str, namespace: Option<&
         Some(ns) => format!("{base}/namespaces/{ns}/{plural}"),
         None => format!("{base}/{plural}"),
     }
-}
-
-fn kind_path(kind: Kind, namespace: Option<&str>) -> String {
-    let api = kind.api();
-    collection_path(api.group, api.version, api.plural, namespace)
 }

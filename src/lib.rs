@@ -20,3 +20,4 @@ pub mod service;
 pub mod session;
 pub mod snapshot;
 pub mod tui;
+pub mod values;
