@@ -90,9 +90,7 @@ impl End {
             }
             (None, Some(sel)) => {
                 let parsed = match sel.get_ref() {
-                    SelectorFile::Labels(labels) => {
-                        Ok(Selector::from_json(&serde_json::json!(labels)).unwrap_or_default())
-                    }
+                    SelectorFile::Labels(labels) => Selector::from_json(&serde_json::json!(labels)),
                     SelectorFile::Text(text) => Selector::parse(text),
                 }
                 .map_err(|e| {
