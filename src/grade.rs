@@ -128,31 +128,40 @@ fn judge_all(
         );
         return (pass(ready >= *at_least as usize), found);
     }
-    let verdicts: Vec<(String, checks::Verdict)> = objects
+    let verdicts: Vec<(&crate::snapshot::Object, checks::Verdict)> = objects
         .iter()
-        .map(|o| (o.display(), checks::judge(&check.expect, o, snapshot)))
+        .map(|o| (*o, checks::judge(&check.expect, o, snapshot)))
         .collect();
     let ok = match target.map_or(Quantifier::All, |t| t.quantifier) {
         Quantifier::All => verdicts.iter().all(|(_, v)| v.pass),
         Quantifier::Any => verdicts.iter().any(|(_, v)| v.pass),
     };
-    let single = verdicts.len() == 1;
-    let shown: Vec<String> = verdicts
-        .iter()
-        .filter(|(_, v)| v.pass == ok || single)
-        .map(|(name, v)| {
-            if single {
-                v.found.clone()
-            } else {
-                format!("{name}: {}", v.found)
-            }
-        })
-        .collect();
-    let mut found = shown;
-    // Several pods of one workload usually fail the same way: say it once.
-    found.dedup_by(|a, b| a.split_once(": ").map(|x| x.1) == b.split_once(": ").map(|x| x.1));
+    if let [(_, v)] = verdicts.as_slice() {
+        return (pass(ok), v.found.clone());
+    }
+    let mut found = Vec::new();
+    let (mut more, mut last) = (0, None);
+    for (o, v) in verdicts.iter().filter(|(_, v)| v.pass == ok) {
+        // Several pods of one workload usually fail the same way: say it once.
+        if last == Some(v.found.as_str()) {
+            continue;
+        }
+        last = Some(v.found.as_str());
+        // Across a cluster, the first few say what was found; a count, the rest.
+        if found.len() < SHOWN_OBJECTS {
+            found.push(format!("{}: {}", o.display(), v.found));
+        } else {
+            more += 1;
+        }
+    }
+    if more > 0 {
+        found.push(format!("and {more} more"));
+    }
     (pass(ok), found.join("; "))
 }
+
+/// How many objects' findings a result lists before counting the rest.
+const SHOWN_OBJECTS: usize = 10;
 
 fn subject(t: &Target) -> String {
     let ns = match t.namespace.as_deref() {

@@ -227,3 +227,74 @@ fn a_snapshot_keeps_objects_of_every_kind() {
         )
     );
 }
+
+#[test]
+fn target_misuse_is_located() {
+    let scenario = scenario::parse("scenarios/t.toml", SCENARIO, &|_| None)
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let errors = |target: &str| {
+        let text = format!(
+            "pass_percent = 66\n[[criteria]]\nid = \"c\"\ntitle = \"C\"\ntasks = [\"a\"]\n[[criteria.checks]]\ntitle = \"k\"\npoints = 1\ntarget = {target}\nexists = true\n"
+        );
+        match rubric::parse("grading/t.toml", &text, &scenario) {
+            Ok(_) => Vec::new(),
+            Err(e) => e.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        }
+    };
+    assert_eq!(
+        errors(r#"{ kind = "Shipment", api_version = "logistics/v1", name = "s" }"#),
+        [
+            "grading/t.toml:9:45: api_version 'logistics/v1' must be 'group/version' (e.g. 'logistics.sim.dev/v1') or a core version ('v1')"
+        ]
+    );
+    assert_eq!(
+        errors(r#"{ kind = "Shipment", name = "s" }"#),
+        [
+            "grading/t.toml:9:19: unknown kind 'Shipment': name a kind ckasim knows (Pod, Deployment, StorageClass, …) or give its api_version, e.g. kind = \"Shipment\", api_version = \"logistics.sim.dev/v1\""
+        ]
+    );
+    assert_eq!(
+        errors(r#"{ kind = "Pod", name = "p" }"#),
+        [
+            "grading/t.toml:9:10: a Pod target needs a namespace (or all_namespaces = true for every namespace)"
+        ]
+    );
+    assert_eq!(
+        errors(r#"{ kind = "Pod", all_namespaces = true, name = "p" }"#),
+        ["grading/t.toml:9:10: a Pod target by name needs its namespace, not all_namespaces"]
+    );
+    assert_eq!(
+        errors(r#"{ kind = "StorageClass", all_namespaces = true, selector = "a" }"#),
+        ["grading/t.toml:9:10: StorageClass is not namespaced: remove all_namespaces"]
+    );
+    assert!(errors(r#"{ kind = "Pod", namespace = "kube-system", name = "p" }"#).is_empty());
+    assert!(errors(r#"{ kind = "hpa", namespace = "other", name = "h" }"#).is_empty());
+}
+
+#[test]
+fn across_a_cluster_a_result_lists_ten_objects_and_counts_the_rest() {
+    let mut snapshot = ckasim::snapshot::Snapshot::default();
+    for i in 0..15 {
+        snapshot
+            .insert(json!({"apiVersion": "v1", "kind": "Pod",
+                "metadata": {"name": format!("p{i:02}"), "namespace": format!("ns{i}"), "labels": {"app": "x"}},
+                // 1, 2 or 3 privileged containers: findings differ from one pod to the next.
+                "spec": {"containers": (0..=i % 3).map(|c| json!({"name": format!("c{c}"), "image": "img",
+                    "securityContext": {"privileged": true}})).collect::<Vec<_>>()}}))
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let report = ckasim::grade::grade(
+        &entry(),
+        &snapshot,
+        chrono::Utc::now(),
+        Source::Snapshot {
+            snapshot: vec!["x.json".into()],
+        },
+    );
+    let actual = &report.criteria[0].checks[3].actual;
+    assert!(
+        actual.starts_with("pod/p00: true; pod/p01: true true; pod/p02: true true true; "),
+        "{actual}"
+    );
+    assert!(actual.ends_with("; pod/p09: true; and 5 more"), "{actual}");
+}

@@ -921,9 +921,14 @@ impl<'a> Validator<'a> {
                 "give namespace or all_namespaces = true, not both".into(),
             ),
             _ if !kind.namespaced() && (t.namespace.is_some() || t.all_namespaces) => {
+                let key = if t.all_namespaces {
+                    "all_namespaces"
+                } else {
+                    "namespace"
+                };
                 self.error(
                     span.clone(),
-                    format!("{kind} is not namespaced: remove namespace"),
+                    format!("{kind} is not namespaced: remove {key}"),
                 );
             }
             (false, true) if by_name => self.error(
