@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use ckasim::netpol::{Network, Pod, Protocol};
 use ckasim::service::Services;
+use ckasim::snapshot::Snapshot;
 
 const NAMESPACES: usize = 50;
 const PODS_PER_NAMESPACE: usize = 100;
@@ -122,6 +123,7 @@ fn benches(c: &mut Criterion) {
                 .count()
         });
     });
+    grading(c, &objects);
     let services: Vec<&Value> = objects.iter().filter(|o| o["kind"] == "Service").collect();
     c.bench_function(
         "service: endpoints of 500 Services over 5 000 pods (with index)",
@@ -132,6 +134,60 @@ fn benches(c: &mut Criterion) {
                     .iter()
                     .map(|s| index.endpoints(s).ready().len())
                     .sum::<usize>()
+            });
+        },
+    );
+}
+
+/// A rubric's `netpol_allows` (100 × 100 pod pairs), `endpoints` and
+/// `service_resolves` checks graded on a snapshot of the whole cluster, as
+/// `ckasim grade` grades them once the lists are read.
+fn grading(c: &mut Criterion, objects: &[Value]) {
+    let mut snapshot = Snapshot::default();
+    for o in objects {
+        let _ = snapshot.insert(o.clone());
+    }
+    let scenario = "id = \"b\"\ntitle = \"B\"\nsummary = \"S\"\ndomain = \"services-networking\"\ndifficulty = \"easy\"\ntime_limit = \"5m\"\nnamespaces = [\"team-0\", \"team-1\"]\n[[tasks]]\nid = \"a\"\ntitle = \"A\"\nbody = \"B\"\n";
+    let Ok(scenario) = ckasim::library::scenario::parse("scenarios/b.toml", scenario, &|_| None)
+    else {
+        return;
+    };
+    let rubric = r#"pass_percent = 66
+[[criteria]]
+id = "c"
+title = "C"
+tasks = ["a"]
+[[criteria.checks]]
+title = "web of team-0 reaches every pod of team-1 on 8080"
+points = 1
+netpol_allows = { from = { namespace = "team-0", selector = { role = "web" } }, to = { namespace = "team-1", selector = { app = "app-1" } }, port = 8080 }
+[[criteria.checks]]
+title = "svc-1 has 10 ready endpoints"
+points = 1
+target = { kind = "Service", namespace = "team-1", name = "svc-1" }
+endpoints = { ready_at_least = 10, port = 8080 }
+[[criteria.checks]]
+title = "svc-2 resolves"
+points = 1
+target = { kind = "Service", namespace = "team-1", name = "svc-2" }
+service_resolves = true
+"#;
+    let Ok(rubric) = ckasim::library::rubric::parse("grading/b.toml", rubric, &scenario) else {
+        return;
+    };
+    let checks: Vec<_> = rubric.criteria.iter().flat_map(|c| &c.checks).collect();
+    for check in &checks {
+        let r = ckasim::grade::evaluate(check, &snapshot);
+        eprintln!("{}: {:?} ({})", check.title, r.status, r.actual);
+    }
+    c.bench_function(
+        "grade netpol_allows + endpoints + service_resolves (5 000 pods)",
+        |b| {
+            b.iter(|| {
+                checks
+                    .iter()
+                    .map(|check| ckasim::grade::evaluate(check, &snapshot).points)
+                    .sum::<u32>()
             });
         },
     );

@@ -15,7 +15,6 @@
 //! named ports resolve against the destination pod's container ports.
 
 pub mod cidr;
-pub mod selector;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -26,7 +25,22 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use cidr::Cidr;
-use selector::LabelSelector;
+
+use crate::values::selector::Selector;
+
+/// A selector of a policy; `None` when the API would refuse it (an
+/// unknown operator): it selects nothing.
+type LabelSelector = Option<Selector>;
+
+fn label_selector(value: &Value) -> LabelSelector {
+    Selector::from_json(value).ok()
+}
+
+fn selects(selector: &LabelSelector, labels: &Map<String, Value>) -> bool {
+    selector
+        .as_ref()
+        .is_some_and(|s| s.matches_object_labels(Some(labels)))
+}
 
 /// The label every namespace carries with its own name.
 pub const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
@@ -263,7 +277,7 @@ impl Policy {
         Some(Policy {
             namespace,
             name,
-            selector: LabelSelector::parse(spec.get("podSelector").unwrap_or(&Value::Null)),
+            selector: label_selector(spec.get("podSelector").unwrap_or(&Value::Null)),
             ingress: has_ingress.then_some(ingress),
             egress: has_egress.then_some(egress),
         })
@@ -278,7 +292,7 @@ impl Policy {
     pub fn isolates(&self, pod: &Pod, direction: Direction) -> bool {
         pod.namespace == self.namespace
             && self.rules(direction).is_some()
-            && self.selector.matches(&pod.labels)
+            && selects(&self.selector, &pod.labels)
     }
 
     fn rules(&self, direction: Direction) -> Option<&Vec<Rule>> {
@@ -319,14 +333,14 @@ fn peer(value: &Value) -> Peer {
                 .collect(),
         };
     }
-    let namespaces = value.get("namespaceSelector").map(LabelSelector::parse);
-    let pods = value.get("podSelector").map(LabelSelector::parse);
+    let namespaces = value.get("namespaceSelector").map(label_selector);
+    let pods = value.get("podSelector").map(label_selector);
     if namespaces.is_none() && pods.is_none() {
         return Peer::Nothing;
     }
     Peer::Pods {
         namespaces,
-        pods: pods.unwrap_or_default(),
+        pods: pods.unwrap_or_else(|| Some(Selector::default())),
     }
 }
 
@@ -499,15 +513,15 @@ impl Network {
     /// The labels of a namespace; a namespace missing from the objects has
     /// only the label the API server gives every namespace.
     fn namespace_matches(&self, selector: &LabelSelector, namespace: &str) -> bool {
-        if selector.is_empty() {
+        if selector.as_ref().is_some_and(Selector::is_empty) {
             return true;
         }
         if let Some(labels) = self.namespace_labels.get(namespace) {
-            selector.matches(labels)
+            selects(selector, labels)
         } else {
             let mut labels = Map::new();
             labels.insert(NAMESPACE_NAME_LABEL.into(), Value::from(namespace));
-            selector.matches(&labels)
+            selects(selector, &labels)
         }
     }
 
@@ -588,7 +602,7 @@ impl Network {
                     None => pod.namespace == policy_namespace,
                     Some(sel) => self.namespace_matches(sel, &pod.namespace),
                 };
-                namespace_ok && pods.matches(&pod.labels)
+                namespace_ok && selects(pods, &pod.labels)
             }
             Peer::Block { cidr, except } => cidr.is_some_and(|c| {
                 pod.ips

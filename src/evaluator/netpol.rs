@@ -18,8 +18,8 @@ use super::{Evaluator, EvaluatorCheck, Get, Input, Problem, TargetUse, Verdict};
 use crate::kind::Kind;
 use crate::library::rubric::Target;
 use crate::netpol::{Network, Pod, Protocol};
-use crate::service::selector_text;
 use crate::snapshot::{Object, Snapshot};
+use crate::values::selector::{Requirement, Selector};
 
 pub struct NetpolAllows;
 
@@ -30,7 +30,7 @@ struct EndFile {
     #[serde(default)]
     pod: Option<Spanned<String>>,
     #[serde(default)]
-    selector: Option<Spanned<BTreeMap<String, String>>>,
+    selector: Option<Spanned<SelectorFile>>,
 }
 
 #[derive(Deserialize)]
@@ -49,6 +49,15 @@ fn yes() -> bool {
     true
 }
 
+/// Labels as a table (`{ app = "web" }`) or kubectl's selector text
+/// (`"app=web,tier in (a,b),!canary"`).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum SelectorFile {
+    Labels(BTreeMap<String, String>),
+    Text(String),
+}
+
 /// One end of the connections: a pod, or the pods a selector picks, in a namespace.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct End {
@@ -59,7 +68,7 @@ struct End {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Pick {
     Pod(String),
-    Selector(BTreeMap<String, String>),
+    Selector(Selector),
 }
 
 impl End {
@@ -79,12 +88,23 @@ impl End {
                     format!("netpol_allows: {key}.pod is empty"),
                 ));
             }
-            (None, Some(sel)) if !sel.get_ref().is_empty() => Pick::Selector(sel.get_ref().clone()),
             (None, Some(sel)) => {
-                return Err(Problem::new(
-                    sel.span(),
-                    format!("netpol_allows: {key}.selector is empty (name the labels of the pods)"),
-                ));
+                let parsed = match sel.get_ref() {
+                    SelectorFile::Labels(labels) => Selector::from_json(&serde_json::json!(labels)),
+                    SelectorFile::Text(text) => Selector::parse(text),
+                }
+                .map_err(|e| {
+                    Problem::new(sel.span(), format!("netpol_allows: {key}.selector: {e}"))
+                })?;
+                if parsed.is_empty() {
+                    return Err(Problem::new(
+                        sel.span(),
+                        format!(
+                            "netpol_allows: {key}.selector is empty (name the labels of the pods)"
+                        ),
+                    ));
+                }
+                Pick::Selector(parsed)
             }
             (Some(_), Some(sel)) => {
                 return Err(Problem::new(
@@ -109,7 +129,7 @@ impl End {
     fn describe(&self) -> String {
         match &self.pods {
             Pick::Pod(name) => format!("pod {name} in {}", self.namespace),
-            Pick::Selector(sel) => format!("pods {} in {}", labels_text(sel), self.namespace),
+            Pick::Selector(sel) => format!("pods {sel} in {}", self.namespace),
         }
     }
 
@@ -118,23 +138,10 @@ impl End {
             .list(Kind::Pod, Some(&self.namespace))
             .filter(|o| match &self.pods {
                 Pick::Pod(name) => &o.name == name,
-                Pick::Selector(sel) => sel.iter().all(|(k, v)| {
-                    o.labels()
-                        .and_then(|l| l.get(k))
-                        .and_then(serde_json::Value::as_str)
-                        == Some(v.as_str())
-                }),
+                Pick::Selector(sel) => sel.matches_object_labels(o.labels()),
             })
             .collect()
     }
-}
-
-fn labels_text(sel: &BTreeMap<String, String>) -> String {
-    selector_text(
-        &sel.iter()
-            .map(|(k, v)| (k.clone(), serde_json::Value::from(v.as_str())))
-            .collect(),
-    )
 }
 
 #[derive(Debug)]
@@ -324,7 +331,12 @@ impl EvaluatorCheck for AllowsCheck {
             out.push(end.namespace.clone());
             match &end.pods {
                 Pick::Pod(name) => out.push(name.clone()),
-                Pick::Selector(sel) => out.extend(sel.values().cloned()),
+                Pick::Selector(sel) => out.extend(sel.requirements().flat_map(|r| match r {
+                    Requirement::In(_, vs) | Requirement::NotIn(_, vs) => {
+                        vs.iter().cloned().collect()
+                    }
+                    Requirement::Exists(_) | Requirement::DoesNotExist(_) => Vec::new(),
+                })),
             }
         }
         out.push(self.port.to_string());

@@ -172,3 +172,26 @@ fn protocols_parse_case_insensitively() {
     assert_eq!("SCTP".parse::<Protocol>(), Ok(Protocol::Sctp));
     assert!("icmp".parse::<Protocol>().unwrap_err().contains("'icmp'"));
 }
+
+#[test]
+fn a_selector_the_api_would_refuse_selects_nothing() {
+    let policy = |selector: Value| {
+        json!({"kind": "NetworkPolicy", "metadata": {"name": "p", "namespace": "n"},
+               "spec": {"podSelector": selector, "policyTypes": ["Ingress"]}})
+    };
+    let web = json!({"kind": "Pod", "metadata": {"name": "web", "namespace": "n", "labels": {"app": "web"}}, "status": {"podIP": "10.0.0.9"}});
+    let client = json!({"kind": "Pod", "metadata": {"name": "client", "namespace": "n"}, "status": {"podIP": "10.0.0.8"}});
+    let isolated = |selector: Value| {
+        netpol_allows(&[policy(selector)], &client, &web, 80, Protocol::Tcp)
+            .unwrap()
+            .ingress
+            .isolated
+    };
+    assert!(isolated(
+        json!({"matchExpressions": [{"key": "app", "operator": "In", "values": ["web"]}]})
+    ));
+    assert!(!isolated(
+        json!({"matchExpressions": [{"key": "app", "operator": "Gt", "values": ["1"]}]})
+    ));
+    assert!(isolated(json!({})));
+}

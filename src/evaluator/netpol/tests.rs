@@ -87,6 +87,20 @@ fn selectors_judge_every_pair_and_name_the_first_wrong_one() {
 }
 
 #[test]
+fn selectors_may_be_written_as_kubectl_text() {
+    let r = testing::grade(
+        OWNED,
+        "netpol_allows = { from = { namespace = \"mock-images\", selector = \"app in (catalog),!legacy\" }, to = { namespace = \"mock-pss\", selector = \"app=api\" }, port = 8080 }",
+        &cluster(),
+    );
+    assert_eq!(r.status, Status::Pass, "{}", r.actual);
+    assert_eq!(
+        r.expected,
+        "connections from pods app=catalog,!legacy in mock-images to pods app=api in mock-pss on 8080/TCP are allowed"
+    );
+}
+
+#[test]
 fn a_pod_that_does_not_exist_fails_the_check() {
     let r = testing::grade(
         OWNED,
@@ -171,6 +185,14 @@ fn misuse_is_located_at_the_value() {
             "netpol_allows = {{ from = {{ namespace = \"x\", pod = \"a\" }}, {to}, port = 53, protocol = \"ICMP\" }}"
         )),
         ["grading/t.toml:9:117: netpol_allows: unknown protocol 'ICMP' (known: TCP, UDP, SCTP)"]
+    );
+    assert_eq!(
+        err(&format!(
+            "netpol_allows = {{ from = {{ namespace = \"x\", selector = \"app in (a\" }}, {to}, port = 80 }}"
+        )),
+        [
+            "grading/t.toml:9:56: netpol_allows: from.selector: invalid label selector 'app in (a': unbalanced parentheses"
+        ]
     );
     let missing = err(&format!(
         "netpol_allows = {{ from = {{ namespace = \"x\", pod = \"a\" }}, {to} }}"
