@@ -195,7 +195,7 @@ fn rbac_lists(namespace: &str) -> Vec<(Kind, Option<String>)> {
     lists
 }
 
-fn policy_of(snapshot: &Snapshot, lists: &[(Kind, Option<String>)]) -> Policy {
+fn policy_of<'a>(snapshot: &'a Snapshot, lists: &[(Kind, Option<String>)]) -> Policy<'a> {
     Policy::from_objects(
         lists
             .iter()
@@ -466,7 +466,6 @@ impl EvaluatorCheck for RulesCheck {
         let granted: Vec<Rule> = if object.kind == Kind::ClusterRole {
             policy_of(snapshot, &[(Kind::ClusterRole, None)])
                 .cluster_role(&object.name)
-                .map(<[Rule]>::to_vec)
                 .unwrap_or_default()
         } else {
             Policy::from_objects([&object.value])
@@ -474,7 +473,6 @@ impl EvaluatorCheck for RulesCheck {
                     object.namespace.as_deref().unwrap_or("default"),
                     &object.name,
                 )
-                .map(<[Rule]>::to_vec)
                 .unwrap_or_default()
         };
         let comparison: GrantComparison = compare_grants(&granted, &self.rules, self.mode);

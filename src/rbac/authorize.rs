@@ -1,36 +1,41 @@
 //! The RBAC authorizer: which bindings apply to a subject, and whether a
 //! rule allows a request (`RuleAllows` and the `rbac/v1` evaluation helpers).
 
-use super::policy::{Binding, Policy, Rule, SubjectRef};
+use serde_json::Value;
+
+use super::policy::{Binding, BindingKind, Policy, Rule, SubjectRef};
 use super::{Allowance, Decision, Request, SERVICE_ACCOUNT_PREFIX, Subject};
 
 /// Visits the rules of every ClusterRoleBinding, then of every RoleBinding of
 /// the request's namespace, that names the subject; allows on the first rule
 /// that matches.
-pub(super) fn authorize(policy: &Policy, subject: &Subject, request: &Request) -> Decision {
+pub(super) fn authorize(policy: &Policy<'_>, subject: &Subject, request: &Request) -> Decision {
     let namespace = request.namespace();
     let mut errors: Vec<String> = Vec::new();
-    let mut visit = |bindings: &[Binding], namespace: &str| -> Option<Decision> {
+    let mut visit = |bindings: &[&Value], kind: BindingKind, namespace: &str| -> Option<Decision> {
         for binding in bindings {
             let Some(matched) = binding
-                .subjects
-                .iter()
+                .get("subjects")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
                 .find(|s| applies_to(subject, s, namespace))
             else {
                 continue;
             };
-            match policy.role_ref_rules(binding) {
+            match policy.role_ref_rules(binding, namespace) {
                 Err(e) => {
                     if !errors.contains(&e) {
                         errors.push(e);
                     }
                 }
                 Ok(rules) => {
-                    if let Some(rule) = rules.iter().find(|r| rule_allows(request, r)) {
+                    if let Some(rule) = rules.into_iter().find(|r| rule_allows(request, r)) {
+                        let binding = Binding::from_value(kind, binding);
                         return Some(Decision::Allowed(Box::new(Allowance {
-                            binding: binding.clone(),
-                            subject: matched.clone(),
-                            rule: rule.clone(),
+                            subject: SubjectRef::from_value(matched),
+                            binding,
+                            rule,
                         })));
                     }
                 }
@@ -38,11 +43,19 @@ pub(super) fn authorize(policy: &Policy, subject: &Subject, request: &Request) -
         }
         None
     };
-    if let Some(d) = visit(policy.cluster_role_bindings(), "") {
+    if let Some(d) = visit(
+        policy.cluster_role_bindings(),
+        BindingKind::ClusterRoleBinding,
+        "",
+    ) {
         return d;
     }
     if !namespace.is_empty()
-        && let Some(d) = visit(policy.role_bindings(namespace), namespace)
+        && let Some(d) = visit(
+            policy.role_bindings(namespace),
+            BindingKind::RoleBinding,
+            namespace,
+        )
     {
         return d;
     }
@@ -52,15 +65,16 @@ pub(super) fn authorize(policy: &Policy, subject: &Subject, request: &Request) -
 /// Whether a binding subject names the asking subject. A ServiceAccount
 /// subject without a namespace means the binding's own namespace (none for a
 /// ClusterRoleBinding, where it then names nobody).
-pub(super) fn applies_to(subject: &Subject, s: &SubjectRef, binding_namespace: &str) -> bool {
-    match s.kind.as_str() {
-        "User" => subject.user == s.name,
-        "Group" => subject.groups.contains(&s.name),
+fn applies_to(subject: &Subject, s: &Value, binding_namespace: &str) -> bool {
+    let at = |key: &str| s.get(key).and_then(Value::as_str).unwrap_or("");
+    let name = at("name");
+    match at("kind") {
+        "User" => subject.user == name,
+        "Group" => subject.groups.iter().any(|g| g == name),
         "ServiceAccount" => {
-            let ns = if s.namespace.is_empty() {
-                binding_namespace
-            } else {
-                &s.namespace
+            let ns = match at("namespace") {
+                "" => binding_namespace,
+                ns => ns,
             };
             // `serviceaccount.MatchesUsername`: compared in place, no allocation.
             !ns.is_empty()
@@ -69,7 +83,7 @@ pub(super) fn applies_to(subject: &Subject, s: &SubjectRef, binding_namespace: &
                     .strip_prefix(SERVICE_ACCOUNT_PREFIX)
                     .and_then(|rest| rest.strip_prefix(ns))
                     .and_then(|rest| rest.strip_prefix(':'))
-                    == Some(s.name.as_str())
+                    == Some(name)
         }
         _ => false,
     }

@@ -97,6 +97,17 @@ pub struct SubjectRef {
     pub namespace: String,
 }
 
+impl SubjectRef {
+    /// A subject as the API prints it.
+    pub fn from_value(s: &Value) -> SubjectRef {
+        SubjectRef {
+            kind: str_at(s, "/kind").to_string(),
+            name: str_at(s, "/name").to_string(),
+            namespace: str_at(s, "/namespace").to_string(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum BindingKind {
     RoleBinding,
@@ -125,27 +136,16 @@ pub struct Binding {
 }
 
 impl Binding {
-    fn from_value(kind: BindingKind, v: &Value) -> Binding {
+    /// A binding as the API prints it.
+    pub fn from_value(kind: BindingKind, v: &Value) -> Binding {
         let namespace = match kind {
             BindingKind::ClusterRoleBinding => String::new(),
-            BindingKind::RoleBinding => match str_at(v, "/metadata/namespace") {
-                "" => "default".to_string(),
-                ns => ns.to_string(),
-            },
+            BindingKind::RoleBinding => namespace_of(v).to_string(),
         };
         let subjects = v
             .get("subjects")
             .and_then(Value::as_array)
-            .map(|items| {
-                items
-                    .iter()
-                    .map(|s| SubjectRef {
-                        kind: str_at(s, "/kind").to_string(),
-                        name: str_at(s, "/name").to_string(),
-                        namespace: str_at(s, "/namespace").to_string(),
-                    })
-                    .collect()
-            })
+            .map(|items| items.iter().map(SubjectRef::from_value).collect())
             .unwrap_or_default();
         Binding {
             kind,
@@ -188,14 +188,6 @@ impl Binding {
             quote(&who)
         )
     }
-}
-
-/// A ClusterRole as written: its own rules, labels, and aggregation selectors.
-#[derive(Debug, Clone)]
-struct ClusterRoleSource {
-    labels: BTreeMap<String, String>,
-    rules: Vec<Rule>,
-    aggregation: Option<Vec<Selector>>,
 }
 
 /// A `metav1.LabelSelector`: matchLabels AND matchExpressions.
@@ -241,12 +233,13 @@ impl Selector {
         Selector { requirements }
     }
 
-    fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
+    fn matches(&self, labels: Option<&serde_json::Map<String, Value>>) -> bool {
         self.requirements.iter().all(|(key, op, values)| {
-            let have = labels.get(key);
+            let have = labels.and_then(|l| l.get(key)).and_then(Value::as_str);
+            let listed = have.is_some_and(|h| values.iter().any(|v| v == h));
             match op {
-                Operator::In => have.is_some_and(|h| values.contains(h)),
-                Operator::NotIn => !have.is_some_and(|h| values.contains(h)),
+                Operator::In => listed,
+                Operator::NotIn => !listed,
                 Operator::Exists => have.is_some(),
                 Operator::DoesNotExist => have.is_none(),
                 Operator::Invalid => false,
@@ -255,121 +248,106 @@ impl Selector {
     }
 }
 
-/// The RBAC objects of a cluster, ready to answer questions.
+/// The RBAC objects of a cluster, indexed to answer questions. It borrows
+/// the objects and reads a role's rules only when a binding that names the
+/// asking subject refers to it, so a question costs what its bindings cost.
 #[derive(Debug, Clone, Default)]
-pub struct Policy {
-    roles: HashMap<(String, String), Vec<Rule>>,
-    cluster_roles: HashMap<String, Vec<Rule>>,
-    cluster_role_bindings: Vec<Binding>,
-    role_bindings: HashMap<String, Vec<Binding>>,
+pub struct Policy<'a> {
+    roles: HashMap<(&'a str, &'a str), &'a Value>,
+    /// By name: the order the aggregation controller takes them in.
+    cluster_roles: BTreeMap<&'a str, &'a Value>,
+    /// By name.
+    cluster_role_bindings: Vec<&'a Value>,
+    /// By namespace, then name.
+    role_bindings: HashMap<&'a str, Vec<&'a Value>>,
 }
 
-impl Policy {
-    /// Reads Roles, ClusterRoles, RoleBindings and ClusterRoleBindings from
-    /// API objects (other kinds are ignored). A later object with the same
-    /// kind, namespace and name replaces an earlier one, as in a snapshot.
-    pub fn from_objects<'a, I>(objects: I) -> Policy
+/// The namespace of a namespaced object (`default` when it names none).
+fn namespace_of(v: &Value) -> &str {
+    match str_at(v, "/metadata/namespace") {
+        "" => "default",
+        ns => ns,
+    }
+}
+
+impl<'a> Policy<'a> {
+    /// Indexes Roles, ClusterRoles, RoleBindings and ClusterRoleBindings
+    /// among API objects (other kinds are ignored). A later object with the
+    /// same kind, namespace and name replaces an earlier one, as in a snapshot.
+    pub fn from_objects<I>(objects: I) -> Policy<'a>
     where
         I: IntoIterator<Item = &'a Value>,
     {
-        let mut namespaced_roles = HashMap::new();
-        let mut sources: BTreeMap<String, ClusterRoleSource> = BTreeMap::new();
-        let mut crbs: BTreeMap<String, Binding> = BTreeMap::new();
-        let mut rbs: BTreeMap<(String, String), Binding> = BTreeMap::new();
+        let mut roles = HashMap::new();
+        let mut cluster_roles = BTreeMap::new();
+        let mut crbs: BTreeMap<&str, &Value> = BTreeMap::new();
+        let mut rbs: BTreeMap<(&str, &str), &Value> = BTreeMap::new();
         for v in objects {
-            let rules = || {
-                v.get("rules")
-                    .and_then(Value::as_array)
-                    .map(|r| r.iter().map(Rule::from_value).collect::<Vec<_>>())
-                    .unwrap_or_default()
-            };
-            let name = str_at(v, "/metadata/name").to_string();
+            let name = str_at(v, "/metadata/name");
             match str_at(v, "/kind") {
                 "Role" => {
-                    let ns = match str_at(v, "/metadata/namespace") {
-                        "" => "default",
-                        ns => ns,
-                    };
-                    namespaced_roles.insert((ns.to_string(), name), rules());
+                    roles.insert((namespace_of(v), name), v);
                 }
                 "ClusterRole" => {
-                    let labels = v
-                        .pointer("/metadata/labels")
-                        .and_then(Value::as_object)
-                        .map(|m| {
-                            m.iter()
-                                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    let aggregation = v
-                        .pointer("/aggregationRule/clusterRoleSelectors")
-                        .and_then(Value::as_array)
-                        .map(|s| s.iter().map(Selector::from_value).collect());
-                    sources.insert(
-                        name,
-                        ClusterRoleSource {
-                            labels,
-                            rules: rules(),
-                            aggregation,
-                        },
-                    );
+                    cluster_roles.insert(name, v);
                 }
                 "ClusterRoleBinding" => {
-                    crbs.insert(
-                        name,
-                        Binding::from_value(BindingKind::ClusterRoleBinding, v),
-                    );
+                    crbs.insert(name, v);
                 }
                 "RoleBinding" => {
-                    let b = Binding::from_value(BindingKind::RoleBinding, v);
-                    rbs.insert((b.namespace.clone(), name), b);
+                    rbs.insert((namespace_of(v), name), v);
                 }
                 _ => {}
             }
         }
-        let mut role_bindings: HashMap<String, Vec<Binding>> = HashMap::new();
+        let mut role_bindings: HashMap<&str, Vec<&Value>> = HashMap::new();
         for ((ns, _), b) in rbs {
             role_bindings.entry(ns).or_default().push(b);
         }
         Policy {
-            roles: namespaced_roles,
-            cluster_roles: aggregate(&sources),
+            roles,
+            cluster_roles,
             cluster_role_bindings: crbs.into_values().collect(),
             role_bindings,
         }
     }
 
     /// The rules of Role `name` in `namespace`.
-    pub fn role(&self, namespace: &str, name: &str) -> Option<&[Rule]> {
-        self.roles
-            .get(&(namespace.to_string(), name.to_string()))
-            .map(Vec::as_slice)
+    pub fn role(&self, namespace: &str, name: &str) -> Option<Vec<Rule>> {
+        self.roles.get(&(namespace, name)).map(|v| rules_of(v))
     }
 
     /// The rules of ClusterRole `name`, aggregated rules included.
-    pub fn cluster_role(&self, name: &str) -> Option<&[Rule]> {
-        self.cluster_roles.get(name).map(Vec::as_slice)
+    pub fn cluster_role(&self, name: &str) -> Option<Vec<Rule>> {
+        self.cluster_roles.contains_key(name).then(|| {
+            let mut path = Vec::new();
+            self.aggregated(name, &mut path)
+        })
     }
 
     /// ClusterRoleBindings, by name.
-    pub fn cluster_role_bindings(&self) -> &[Binding] {
+    pub(super) fn cluster_role_bindings(&self) -> &[&'a Value] {
         &self.cluster_role_bindings
     }
 
     /// RoleBindings of a namespace, by name.
-    pub fn role_bindings(&self, namespace: &str) -> &[Binding] {
+    pub(super) fn role_bindings(&self, namespace: &str) -> &[&'a Value] {
         self.role_bindings.get(namespace).map_or(&[], Vec::as_slice)
     }
 
-    /// The rules a binding's roleRef points to, or why it grants nothing, as
-    /// the API server's rule resolver words it.
-    pub fn role_ref_rules(&self, binding: &Binding) -> Result<&[Rule], String> {
-        let name = &binding.role_ref.name;
-        match binding.role_ref.kind.as_str() {
+    /// The rules a binding's roleRef points to (a binding in `namespace`,
+    /// empty for a ClusterRoleBinding), or why it grants nothing, as the API
+    /// server's rule resolver words it.
+    pub(super) fn role_ref_rules(
+        &self,
+        binding: &Value,
+        namespace: &str,
+    ) -> Result<Vec<Rule>, String> {
+        let name = str_at(binding, "/roleRef/name");
+        match str_at(binding, "/roleRef/kind") {
             // A ClusterRoleBinding has no namespace to look a Role up in.
             "Role" => self
-                .role(&binding.namespace, name)
+                .role(namespace, name)
                 .ok_or_else(|| format!("role.rbac.authorization.k8s.io {} not found", quote(name))),
             "ClusterRole" => self.cluster_role(name).ok_or_else(|| {
                 format!(
@@ -380,61 +358,50 @@ impl Policy {
             other => Err(format!("unsupported role reference kind: {}", quote(other))),
         }
     }
+
+    /// The rules of a ClusterRole once the aggregation controller has run: a
+    /// ClusterRole with an aggregationRule gets, besides the rules it holds,
+    /// the rules of every other ClusterRole its selectors match (in name
+    /// order, without repeats), those being aggregated first, so aggregation
+    /// through an aggregated role (`admin` ← `edit` ← `view`) is complete.
+    /// The controller replaces `rules` with that set; uniting them instead
+    /// gives the same rules on a live cluster (where `rules` already holds the
+    /// set) and lets a manifest written with an aggregationRule and no rules
+    /// grade as it will run. `path` holds the roles being aggregated, so a
+    /// cycle of selectors ends.
+    fn aggregated(&self, name: &'a str, path: &mut Vec<&'a str>) -> Vec<Rule> {
+        let Some(role) = self.cluster_roles.get(name) else {
+            return Vec::new();
+        };
+        let mut rules = rules_of(role);
+        let Some(selectors) = role
+            .pointer("/aggregationRule/clusterRoleSelectors")
+            .and_then(Value::as_array)
+        else {
+            return rules;
+        };
+        path.push(name);
+        for selector in selectors.iter().map(Selector::from_value) {
+            for (other, o) in &self.cluster_roles {
+                let labels = o.pointer("/metadata/labels").and_then(Value::as_object);
+                if path.contains(other) || !selector.matches(labels) {
+                    continue;
+                }
+                for rule in self.aggregated(other, path) {
+                    if !rules.contains(&rule) {
+                        rules.push(rule);
+                    }
+                }
+            }
+        }
+        path.pop();
+        rules
+    }
 }
 
-/// The rules of every ClusterRole once the aggregation controller has run:
-/// a ClusterRole with an aggregationRule gets, besides the rules it holds,
-/// the rules of every other ClusterRole its selectors match (in name order,
-/// without repeats), until nothing changes, so aggregation through an
-/// aggregated role (`admin` ← `edit` ← `view`) is complete. The controller
-/// replaces `rules` with that set; uniting them instead gives the same rules
-/// on a live cluster (where `rules` already holds the set) and lets a
-/// manifest written with an aggregationRule and no rules grade as it will
-/// run.
-fn aggregate(sources: &BTreeMap<String, ClusterRoleSource>) -> HashMap<String, Vec<Rule>> {
-    let mut rules: BTreeMap<&str, Vec<Rule>> = sources
-        .iter()
-        .map(|(name, s)| (name.as_str(), s.rules.clone()))
-        .collect();
-    let members: Vec<(&str, Vec<&str>)> = sources
-        .iter()
-        .filter_map(|(name, s)| {
-            let selectors = s.aggregation.as_ref()?;
-            let mut matched = Vec::new();
-            for selector in selectors {
-                for (other, o) in sources {
-                    if other != name && selector.matches(&o.labels) {
-                        matched.push(other.as_str());
-                    }
-                }
-            }
-            Some((name.as_str(), matched))
-        })
-        .collect();
-    // Each pass only adds rules, and there are finitely many: this ends.
-    loop {
-        let mut changed = false;
-        for (name, matched) in &members {
-            let mut add = Vec::new();
-            for m in matched {
-                for rule in rules.get(m).into_iter().flatten() {
-                    let have = rules.get(name).is_some_and(|r| r.contains(rule));
-                    if !have && !add.contains(rule) {
-                        add.push(rule.clone());
-                    }
-                }
-            }
-            if !add.is_empty() {
-                changed = true;
-                rules.entry(name).or_default().extend(add);
-            }
-        }
-        if !changed {
-            break;
-        }
-    }
-    rules
-        .into_iter()
-        .map(|(name, r)| (name.to_string(), r))
-        .collect()
+fn rules_of(role: &Value) -> Vec<Rule> {
+    role.get("rules")
+        .and_then(Value::as_array)
+        .map(|r| r.iter().map(Rule::from_value).collect())
+        .unwrap_or_default()
 }
