@@ -466,6 +466,7 @@ impl EvaluatorCheck for RulesCheck {
         let granted: Vec<Rule> = if object.kind == Kind::ClusterRole {
             policy_of(snapshot, &[(Kind::ClusterRole, None)])
                 .cluster_role(&object.name)
+                .map(<[Rule]>::to_vec)
                 .unwrap_or_default()
         } else {
             Policy::from_objects([&object.value])
@@ -473,6 +474,7 @@ impl EvaluatorCheck for RulesCheck {
                     object.namespace.as_deref().unwrap_or("default"),
                     &object.name,
                 )
+                .map(<[Rule]>::to_vec)
                 .unwrap_or_default()
         };
         let comparison: GrantComparison = compare_grants(&granted, &self.rules, self.mode);

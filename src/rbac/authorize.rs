@@ -30,12 +30,12 @@ pub(super) fn authorize(policy: &Policy<'_>, subject: &Subject, request: &Reques
                     }
                 }
                 Ok(rules) => {
-                    if let Some(rule) = rules.into_iter().find(|r| rule_allows(request, r)) {
+                    if let Some(rule) = rules.iter().find(|r| rule_allows(request, r)) {
                         let binding = Binding::from_value(kind, binding);
                         return Some(Decision::Allowed(Box::new(Allowance {
                             subject: SubjectRef::from_value(matched),
                             binding,
-                            rule,
+                            rule: rule.clone(),
                         })));
                     }
                 }

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::sync::OnceLock;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -249,17 +250,35 @@ impl Selector {
 }
 
 /// The RBAC objects of a cluster, indexed to answer questions. It borrows
-/// the objects and reads a role's rules only when a binding that names the
-/// asking subject refers to it, so a question costs what its bindings cost.
+/// the objects and reads a role's rules the first time a binding that names
+/// the asking subject refers to it, so a question costs what its bindings
+/// cost, not a parse of every role.
 #[derive(Debug, Clone, Default)]
 pub struct Policy<'a> {
-    roles: HashMap<(&'a str, &'a str), &'a Value>,
+    /// By namespace, then name.
+    roles: HashMap<&'a str, HashMap<&'a str, Role<'a>>>,
     /// By name: the order the aggregation controller takes them in.
-    cluster_roles: BTreeMap<&'a str, &'a Value>,
+    cluster_roles: BTreeMap<&'a str, Role<'a>>,
     /// By name.
     cluster_role_bindings: Vec<&'a Value>,
     /// By namespace, then name.
     role_bindings: HashMap<&'a str, Vec<&'a Value>>,
+}
+
+/// A Role or ClusterRole, and its rules once read (aggregated for a ClusterRole).
+#[derive(Debug, Clone)]
+struct Role<'a> {
+    value: &'a Value,
+    rules: OnceLock<Vec<Rule>>,
+}
+
+impl<'a> Role<'a> {
+    fn new(value: &'a Value) -> Role<'a> {
+        Role {
+            value,
+            rules: OnceLock::new(),
+        }
+    }
 }
 
 /// The namespace of a namespaced object (`default` when it names none).
@@ -278,7 +297,7 @@ impl<'a> Policy<'a> {
     where
         I: IntoIterator<Item = &'a Value>,
     {
-        let mut roles = HashMap::new();
+        let mut roles: HashMap<&str, HashMap<&str, Role>> = HashMap::new();
         let mut cluster_roles = BTreeMap::new();
         let mut crbs: BTreeMap<&str, &Value> = BTreeMap::new();
         let mut rbs: BTreeMap<(&str, &str), &Value> = BTreeMap::new();
@@ -286,10 +305,13 @@ impl<'a> Policy<'a> {
             let name = str_at(v, "/metadata/name");
             match str_at(v, "/kind") {
                 "Role" => {
-                    roles.insert((namespace_of(v), name), v);
+                    roles
+                        .entry(namespace_of(v))
+                        .or_default()
+                        .insert(name, Role::new(v));
                 }
                 "ClusterRole" => {
-                    cluster_roles.insert(name, v);
+                    cluster_roles.insert(name, Role::new(v));
                 }
                 "ClusterRoleBinding" => {
                     crbs.insert(name, v);
@@ -313,16 +335,17 @@ impl<'a> Policy<'a> {
     }
 
     /// The rules of Role `name` in `namespace`.
-    pub fn role(&self, namespace: &str, name: &str) -> Option<Vec<Rule>> {
-        self.roles.get(&(namespace, name)).map(|v| rules_of(v))
+    pub fn role(&self, namespace: &str, name: &str) -> Option<&[Rule]> {
+        self.roles
+            .get(namespace)?
+            .get(name)
+            .map(|r| r.rules.get_or_init(|| rules_of(r.value)).as_slice())
     }
 
     /// The rules of ClusterRole `name`, aggregated rules included.
-    pub fn cluster_role(&self, name: &str) -> Option<Vec<Rule>> {
-        self.cluster_roles.contains_key(name).then(|| {
-            let mut path = Vec::new();
-            self.aggregated(name, &mut path)
-        })
+    pub fn cluster_role(&self, name: &str) -> Option<&[Rule]> {
+        let (key, _) = self.cluster_roles.get_key_value(name)?;
+        Some(self.aggregated(key, &mut Vec::new()))
     }
 
     /// ClusterRoleBindings, by name.
@@ -342,7 +365,7 @@ impl<'a> Policy<'a> {
         &self,
         binding: &Value,
         namespace: &str,
-    ) -> Result<Vec<Rule>, String> {
+    ) -> Result<&[Rule], String> {
         let name = str_at(binding, "/roleRef/name");
         match str_at(binding, "/roleRef/kind") {
             // A ClusterRoleBinding has no namespace to look a Role up in.
@@ -367,35 +390,42 @@ impl<'a> Policy<'a> {
     /// The controller replaces `rules` with that set; uniting them instead
     /// gives the same rules on a live cluster (where `rules` already holds the
     /// set) and lets a manifest written with an aggregationRule and no rules
-    /// grade as it will run. `path` holds the roles being aggregated, so a
-    /// cycle of selectors ends.
-    fn aggregated(&self, name: &'a str, path: &mut Vec<&'a str>) -> Vec<Rule> {
+    /// grade as it will run. `path` holds the roles being aggregated: a role
+    /// on it is skipped, so a cycle of selectors ends (each role of a cycle
+    /// then gets the rules of the others reached from it first).
+    fn aggregated(&self, name: &'a str, path: &mut Vec<&'a str>) -> &[Rule] {
         let Some(role) = self.cluster_roles.get(name) else {
-            return Vec::new();
+            return &[];
         };
-        let mut rules = rules_of(role);
-        let Some(selectors) = role
+        if let Some(done) = role.rules.get() {
+            return done;
+        }
+        let mut rules = rules_of(role.value);
+        if let Some(selectors) = role
+            .value
             .pointer("/aggregationRule/clusterRoleSelectors")
             .and_then(Value::as_array)
-        else {
-            return rules;
-        };
-        path.push(name);
-        for selector in selectors.iter().map(Selector::from_value) {
-            for (other, o) in &self.cluster_roles {
-                let labels = o.pointer("/metadata/labels").and_then(Value::as_object);
-                if path.contains(other) || !selector.matches(labels) {
-                    continue;
-                }
-                for rule in self.aggregated(other, path) {
-                    if !rules.contains(&rule) {
-                        rules.push(rule);
+        {
+            path.push(name);
+            for selector in selectors.iter().map(Selector::from_value) {
+                for (other, o) in &self.cluster_roles {
+                    let labels = o
+                        .value
+                        .pointer("/metadata/labels")
+                        .and_then(Value::as_object);
+                    if path.contains(other) || !selector.matches(labels) {
+                        continue;
+                    }
+                    for rule in self.aggregated(other, path) {
+                        if !rules.contains(rule) {
+                            rules.push(rule.clone());
+                        }
                     }
                 }
             }
+            path.pop();
         }
-        path.pop();
-        rules
+        role.rules.get_or_init(|| rules)
     }
 }
 
