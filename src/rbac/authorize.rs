@@ -1,9 +1,7 @@
 //! The RBAC authorizer: which bindings apply to a subject, and whether a
 //! rule allows a request (`RuleAllows` and the `rbac/v1` evaluation helpers).
 
-use serde_json::Value;
-
-use super::policy::{Binding, BindingKind, Policy, Rule, SubjectRef};
+use super::policy::{Binding, BindingKind, BindingView, Policy, Rule, SubjectRef};
 use super::{Allowance, Decision, Request, SERVICE_ACCOUNT_PREFIX, Subject};
 
 /// Visits the rules of every ClusterRoleBinding, then of every RoleBinding of
@@ -12,14 +10,12 @@ use super::{Allowance, Decision, Request, SERVICE_ACCOUNT_PREFIX, Subject};
 pub(super) fn authorize(policy: &Policy<'_>, subject: &Subject, request: &Request) -> Decision {
     let namespace = request.namespace();
     let mut errors: Vec<String> = Vec::new();
-    let mut visit = |bindings: &[&Value], kind: BindingKind, namespace: &str| -> Option<Decision> {
+    let mut visit = |bindings: &[BindingView<'_>], kind: BindingKind, namespace: &str| {
         for binding in bindings {
-            let Some(matched) = binding
-                .get("subjects")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .find(|s| applies_to(subject, s, namespace))
+            let Some(&(kind_of, name, subject_ns)) = binding
+                .subjects
+                .iter()
+                .find(|(k, n, ns)| applies_to(subject, k, n, ns, namespace))
             else {
                 continue;
             };
@@ -31,9 +27,13 @@ pub(super) fn authorize(policy: &Policy<'_>, subject: &Subject, request: &Reques
                 }
                 Ok(rules) => {
                     if let Some(rule) = rules.iter().find(|r| rule_allows(request, r)) {
-                        let binding = Binding::from_value(kind, binding);
+                        let binding = Binding::from_value(kind, binding.value);
                         return Some(Decision::Allowed(Box::new(Allowance {
-                            subject: SubjectRef::from_value(matched),
+                            subject: SubjectRef {
+                                kind: kind_of.to_string(),
+                                name: name.to_string(),
+                                namespace: subject_ns.to_string(),
+                            },
                             binding,
                             rule: rule.clone(),
                         })));
@@ -65,16 +65,21 @@ pub(super) fn authorize(policy: &Policy<'_>, subject: &Subject, request: &Reques
 /// Whether a binding subject names the asking subject. A ServiceAccount
 /// subject without a namespace means the binding's own namespace (none for a
 /// ClusterRoleBinding, where it then names nobody).
-fn applies_to(subject: &Subject, s: &Value, binding_namespace: &str) -> bool {
-    let at = |key: &str| s.get(key).and_then(Value::as_str).unwrap_or("");
-    let name = at("name");
-    match at("kind") {
+fn applies_to(
+    subject: &Subject,
+    kind: &str,
+    name: &str,
+    namespace: &str,
+    binding_namespace: &str,
+) -> bool {
+    match kind {
         "User" => subject.user == name,
         "Group" => subject.groups.iter().any(|g| g == name),
         "ServiceAccount" => {
-            let ns = match at("namespace") {
-                "" => binding_namespace,
-                ns => ns,
+            let ns = if namespace.is_empty() {
+                binding_namespace
+            } else {
+                namespace
             };
             // `serviceaccount.MatchesUsername`: compared in place, no allocation.
             !ns.is_empty()

@@ -260,9 +260,43 @@ pub struct Policy<'a> {
     /// By name: the order the aggregation controller takes them in.
     cluster_roles: BTreeMap<&'a str, Role<'a>>,
     /// By name.
-    cluster_role_bindings: Vec<&'a Value>,
+    cluster_role_bindings: Vec<BindingView<'a>>,
     /// By namespace, then name.
-    role_bindings: HashMap<&'a str, Vec<&'a Value>>,
+    role_bindings: HashMap<&'a str, Vec<BindingView<'a>>>,
+}
+
+/// A binding's roleRef and subjects, borrowed from the object: what every
+/// question looks at, read once.
+#[derive(Debug, Clone)]
+pub(super) struct BindingView<'a> {
+    pub value: &'a Value,
+    pub role_kind: &'a str,
+    pub role_name: &'a str,
+    /// `(kind, name, namespace)` of each subject.
+    pub subjects: Vec<(&'a str, &'a str, &'a str)>,
+}
+
+impl<'a> BindingView<'a> {
+    fn new(value: &'a Value) -> BindingView<'a> {
+        BindingView {
+            value,
+            role_kind: str_at(value, "/roleRef/kind"),
+            role_name: str_at(value, "/roleRef/name"),
+            subjects: value
+                .get("subjects")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(|s| {
+                    (
+                        str_at(s, "/kind"),
+                        str_at(s, "/name"),
+                        str_at(s, "/namespace"),
+                    )
+                })
+                .collect(),
+        }
+    }
 }
 
 /// A Role or ClusterRole, and its rules once read (aggregated for a ClusterRole).
@@ -322,14 +356,17 @@ impl<'a> Policy<'a> {
                 _ => {}
             }
         }
-        let mut role_bindings: HashMap<&str, Vec<&Value>> = HashMap::new();
+        let mut role_bindings: HashMap<&str, Vec<BindingView>> = HashMap::new();
         for ((ns, _), b) in rbs {
-            role_bindings.entry(ns).or_default().push(b);
+            role_bindings
+                .entry(ns)
+                .or_default()
+                .push(BindingView::new(b));
         }
         Policy {
             roles,
             cluster_roles,
-            cluster_role_bindings: crbs.into_values().collect(),
+            cluster_role_bindings: crbs.into_values().map(BindingView::new).collect(),
             role_bindings,
         }
     }
@@ -349,12 +386,12 @@ impl<'a> Policy<'a> {
     }
 
     /// ClusterRoleBindings, by name.
-    pub(super) fn cluster_role_bindings(&self) -> &[&'a Value] {
+    pub(super) fn cluster_role_bindings(&self) -> &[BindingView<'a>] {
         &self.cluster_role_bindings
     }
 
     /// RoleBindings of a namespace, by name.
-    pub(super) fn role_bindings(&self, namespace: &str) -> &[&'a Value] {
+    pub(super) fn role_bindings(&self, namespace: &str) -> &[BindingView<'a>] {
         self.role_bindings.get(namespace).map_or(&[], Vec::as_slice)
     }
 
@@ -363,11 +400,11 @@ impl<'a> Policy<'a> {
     /// server's rule resolver words it.
     pub(super) fn role_ref_rules(
         &self,
-        binding: &Value,
+        binding: &BindingView<'_>,
         namespace: &str,
     ) -> Result<&[Rule], String> {
-        let name = str_at(binding, "/roleRef/name");
-        match str_at(binding, "/roleRef/kind") {
+        let name = binding.role_name;
+        match binding.role_kind {
             // A ClusterRoleBinding has no namespace to look a Role up in.
             "Role" => self
                 .role(namespace, name)
