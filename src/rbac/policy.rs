@@ -78,8 +78,15 @@ fn strings(v: Option<&Value>) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The string at a JSON pointer without `~` escapes, "" when absent;
+/// walked key by key, as `Value::pointer` would allocate for each.
 fn str_at<'a>(v: &'a Value, pointer: &str) -> &'a str {
-    v.pointer(pointer).and_then(Value::as_str).unwrap_or("")
+    pointer
+        .split('/')
+        .skip(1)
+        .try_fold(v, |v, key| v.get(key))
+        .and_then(Value::as_str)
+        .unwrap_or("")
 }
 
 /// A binding's `roleRef`.
@@ -440,7 +447,8 @@ impl<'a> Policy<'a> {
         let mut rules = rules_of(role.value);
         if let Some(selectors) = role
             .value
-            .pointer("/aggregationRule/clusterRoleSelectors")
+            .get("aggregationRule")
+            .and_then(|a| a.get("clusterRoleSelectors"))
             .and_then(Value::as_array)
         {
             path.push(name);
@@ -448,7 +456,8 @@ impl<'a> Policy<'a> {
                 for (other, o) in &self.cluster_roles {
                     let labels = o
                         .value
-                        .pointer("/metadata/labels")
+                        .get("metadata")
+                        .and_then(|m| m.get("labels"))
                         .and_then(Value::as_object);
                     if path.contains(other) || !selector.matches(labels) {
                         continue;
