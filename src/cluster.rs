@@ -20,7 +20,6 @@ use std::time::Duration;
 use kube::Client;
 use serde_json::Value;
 
-use crate::kind::Kind;
 use crate::library::Scenario;
 use crate::library::rubric::Rubric;
 use crate::snapshot::Snapshot;
@@ -113,6 +112,10 @@ pub enum ClusterError {
         "namespace '{namespace}' is still terminating after {waited}: see what holds it with 'kubectl get namespace {namespace} -o yaml'"
     )]
     StillTerminating { namespace: String, waited: String },
+    #[error(
+        "{what} is still there after {waited}: see what holds it with 'kubectl get {what} -o yaml'"
+    )]
+    StillDeleting { what: String, waited: String },
 }
 
 impl Cluster {
@@ -200,6 +203,7 @@ impl Cluster {
         }
         let objects = setup_objects(scenario)?;
         setup::delete_namespaces(self, &scenario.namespaces, log).await?;
+        setup::delete_cluster_objects(self, &scenario.cluster_objects, log).await?;
         setup::apply(self, &objects, log).await
     }
 
@@ -248,9 +252,4 @@ fn collection_path(group: &str, version: &str, plural: &str, namespace: Option<&
         Some(ns) => format!("{base}/namespaces/{ns}/{plural}"),
         None => format!("{base}/{plural}"),
     }
-}
-
-fn kind_path(kind: Kind, namespace: Option<&str>) -> String {
-    let api = kind.api();
-    collection_path(api.group, api.version, api.plural, namespace)
 }

@@ -19,3 +19,4 @@ pub mod report;
 pub mod session;
 pub mod snapshot;
 pub mod tui;
+pub mod values;

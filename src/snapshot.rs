@@ -70,19 +70,23 @@ pub enum SnapshotError {
 }
 
 impl Snapshot {
-    /// Adds an API object; objects of kinds ckasim does not grade are ignored.
-    /// A later object with the same kind, namespace and name replaces the earlier.
+    /// Adds an API object, whatever its kind (a kind ckasim does not know
+    /// offline is a `Kind::Other` by its `apiVersion`). A later object with
+    /// the same kind, namespace and name replaces the earlier.
     pub fn insert(&mut self, value: Value) -> Result<(), String> {
         let Some(kind_name) = value.get("kind").and_then(Value::as_str) else {
             return Err("an object has no 'kind'".into());
         };
-        let Some(kind) = Kind::from_api_kind(kind_name) else {
-            return Ok(());
-        };
+        let kind = Kind::of_object(value.get("apiVersion").and_then(Value::as_str), kind_name);
         let Some(name) = value.pointer("/metadata/name").and_then(Value::as_str) else {
             return Err(format!("a {kind_name} has no metadata.name"));
         };
-        let namespace = if kind.namespaced() {
+        let namespace = if !kind.is_well_known() {
+            value
+                .pointer("/metadata/namespace")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        } else if kind.namespaced() {
             Some(
                 value
                     .pointer("/metadata/namespace")

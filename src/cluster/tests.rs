@@ -1,6 +1,7 @@
 //! The fetch plan and the setup rules, without a cluster.
 
 use super::*;
+use crate::kind::Kind;
 use crate::library::Library;
 use crate::library::scenario::SetupManifest;
 
@@ -88,7 +89,7 @@ fn setup_outside_the_scenario_namespaces_is_refused() {
         ),
         (
             "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: admin-all\n  namespace: tools\n",
-            "assets/setup/broken-web.yaml: ClusterRole 'admin-all' is cluster-scoped: setup may only create objects in the namespaces scenario 'secure-workspace' owns (broken-web, tools)",
+            "assets/setup/broken-web.yaml: ClusterRole 'admin-all' is cluster-scoped and not one of the cluster_objects scenario 'secure-workspace' declares: setup may only create objects in the namespaces it owns (broken-web, tools) and the cluster-scoped objects it declares",
         ),
         (
             "apiVersion: v1\nkind: Pod\nspec: {}\n",
@@ -99,6 +100,35 @@ fn setup_outside_the_scenario_namespaces_is_refused() {
         let err = setup_objects(&scenario_with_setup(yaml)).unwrap_err();
         assert_eq!(err.to_string(), message);
     }
+}
+
+#[test]
+fn setup_may_create_the_cluster_objects_the_scenario_declares_only() {
+    let mut s = scenario_with_setup(
+        "apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata:\n  name: fast\nprovisioner: rancher.io/local-path\n---\napiVersion: logistics.sim.dev/v1\nkind: Depot\nmetadata:\n  name: north\n",
+    );
+    s.cluster_objects = vec![
+        crate::library::scenario::ClusterObject {
+            kind: "StorageClass".into(),
+            api_version: None,
+            name: "fast".into(),
+        },
+        crate::library::scenario::ClusterObject {
+            kind: "Depot".into(),
+            api_version: Some("logistics.sim.dev/v1".into()),
+            name: "north".into(),
+        },
+    ];
+    let objects = setup_objects(&s).unwrap();
+    let described: Vec<String> = objects.iter().map(SetupObject::describe).collect();
+    assert_eq!(described, ["storageclass/fast", "depot/north"]);
+    assert!(objects.iter().all(|o| o.declared));
+    // Another name of the same kind is not declared.
+    s.cluster_objects[0].name = "slow".into();
+    assert_eq!(
+        setup_objects(&s).unwrap_err().to_string(),
+        "assets/setup/broken-web.yaml: StorageClass 'fast' is cluster-scoped and not one of the cluster_objects scenario 'secure-workspace' declares: setup may only create objects in the namespaces it owns (broken-web, tools) and the cluster-scoped objects it declares"
+    );
 }
 
 #[test]
@@ -127,17 +157,14 @@ fn the_grader_role_reads_every_kind_and_changes_nothing() {
     }
     for kind in Kind::ALL {
         let api = kind.api();
+        let has = |list: &serde_json::Value, item: &str| {
+            let list = list.as_array().unwrap();
+            list.contains(&item.into()) || list.contains(&"*".into())
+        };
         assert!(
-            rules.iter().any(|r| {
-                r["apiGroups"]
-                    .as_array()
-                    .unwrap()
-                    .contains(&api.group.into())
-                    && r["resources"]
-                        .as_array()
-                        .unwrap()
-                        .contains(&api.plural.into())
-            }),
+            rules
+                .iter()
+                .any(|r| has(&r["apiGroups"], api.group) && has(&r["resources"], api.plural)),
             "{kind} is not readable by the grader role"
         );
     }

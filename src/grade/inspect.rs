@@ -20,11 +20,11 @@ fn inner(path: &str) -> String {
 
 /// `kubectl get …` naming the target, and whether it prints a list.
 fn get<'a>(t: &'a Target, snapshot: &Snapshot) -> Get<'a> {
-    let ns = t
-        .namespace
-        .as_deref()
-        .map(|n| format!(" -n {n}"))
-        .unwrap_or_default();
+    let ns = match t.namespace.as_deref() {
+        Some(n) => format!(" -n {n}"),
+        None if t.kind.namespaced() && t.kind.is_well_known() => " -A".into(),
+        None => String::new(),
+    };
     let (command, list) = match &t.select {
         Selection::Name(name) => (
             format!("kubectl get {} {name}{ns}", t.kind.kubectl_name()),
@@ -33,7 +33,11 @@ fn get<'a>(t: &'a Target, snapshot: &Snapshot) -> Get<'a> {
         Selection::Labels(sel) => (
             format!(
                 "kubectl get {}{ns} -l {}",
-                t.kind.api().plural,
+                if t.kind.is_well_known() {
+                    t.kind.api().plural.to_string()
+                } else {
+                    t.kind.kubectl_name()
+                },
                 sh(&sel.text)
             ),
             true,

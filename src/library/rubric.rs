@@ -15,6 +15,7 @@ use super::scenario::Scenario;
 use crate::evaluator::{self, EvaluatorCheck, TargetUse};
 use crate::jsonpath::JsonPath;
 use crate::kind::Kind;
+use crate::values::{Meaning, Op, Selector};
 
 /// A loaded, validated rubric.
 #[derive(Debug, Clone)]
@@ -111,60 +112,28 @@ pub enum Quantifier {
     Any,
 }
 
-/// An equality-based label selector: `app=web,tier!=db,release,!canary`.
+/// A label selector as kubectl takes it: `app=web,tier!=db,release,!canary`,
+/// `env in (a,b)`, `env notin (c)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LabelSelector {
     pub text: String,
-    pub terms: Vec<LabelTerm>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LabelTerm {
-    Equals(String, String),
-    NotEquals(String, String),
-    Exists(String),
-    NotExists(String),
+    pub selector: Selector,
 }
 
 impl LabelSelector {
     pub fn parse(text: &str) -> Result<LabelSelector, String> {
-        let mut terms = Vec::new();
-        for part in text.split(',').map(str::trim) {
-            let term = if let Some((k, v)) = part.split_once("!=") {
-                LabelTerm::NotEquals(k.trim().into(), v.trim().into())
-            } else if let Some((k, v)) = part.split_once("==").or_else(|| part.split_once('=')) {
-                LabelTerm::Equals(k.trim().into(), v.trim().into())
-            } else if let Some(k) = part.strip_prefix('!') {
-                LabelTerm::NotExists(k.trim().into())
-            } else {
-                LabelTerm::Exists(part.into())
-            };
-            let key = match &term {
-                LabelTerm::Equals(k, _)
-                | LabelTerm::NotEquals(k, _)
-                | LabelTerm::Exists(k)
-                | LabelTerm::NotExists(k) => k,
-            };
-            if key.is_empty() || key.contains(char::is_whitespace) {
-                return Err(format!("invalid label selector '{text}'"));
-            }
-            terms.push(term);
+        if text.trim().is_empty() {
+            return Err("a selector needs at least one requirement, e.g. 'app=web'".into());
         }
         Ok(LabelSelector {
             text: text.to_string(),
-            terms,
+            selector: Selector::parse(text)?,
         })
     }
 
     /// Whether an object's `metadata.labels` match.
     pub fn matches(&self, labels: Option<&serde_json::Map<String, Value>>) -> bool {
-        let get = |k: &str| labels.and_then(|l| l.get(k)).and_then(Value::as_str);
-        self.terms.iter().all(|t| match t {
-            LabelTerm::Equals(k, v) => get(k) == Some(v.as_str()),
-            LabelTerm::NotEquals(k, v) => get(k) != Some(v.as_str()),
-            LabelTerm::Exists(k) => get(k).is_some(),
-            LabelTerm::NotExists(k) => get(k).is_none(),
-        })
+        self.selector.matches_object_labels(labels)
     }
 }
 
@@ -216,6 +185,36 @@ pub enum Matcher {
         at_most: Option<f64>,
     },
     Present(bool),
+    /// Compared by meaning (`as`), or with other objects' values (refs):
+    /// every condition must hold.
+    Compare {
+        meaning: Meaning,
+        conditions: Vec<Condition>,
+    },
+}
+
+/// One comparison of a field's value: with any one of the operands.
+#[derive(Debug, Clone)]
+pub struct Condition {
+    pub op: Op,
+    pub operands: Vec<Operand>,
+}
+
+/// What a field is compared with.
+#[derive(Debug, Clone)]
+pub enum Operand {
+    Value(Value),
+    /// The value at `path` in another object.
+    Ref(ObjectRef),
+}
+
+/// Another object's value, by kind, namespace, name and JSONPath.
+#[derive(Debug, Clone)]
+pub struct ObjectRef {
+    pub kind: Kind,
+    pub namespace: Option<String>,
+    pub name: String,
+    pub path: JsonPath,
 }
 
 /// The effective securityContext fields a check requires, named as in the
@@ -372,8 +371,15 @@ struct CheckFile {
 struct TargetFile {
     #[serde(default)]
     kind: Option<Spanned<String>>,
+    /// For a kind ckasim does not know offline: `group/version`, resolved by
+    /// API discovery when read.
+    #[serde(default)]
+    api_version: Option<Spanned<String>>,
     #[serde(default)]
     namespace: Option<String>,
+    /// Every namespace at once (kubectl's `-A`).
+    #[serde(default)]
+    all_namespaces: bool,
     #[serde(default)]
     name: Option<String>,
     #[serde(default)]
@@ -392,21 +398,45 @@ struct TargetFile {
 struct FieldFile {
     path: Spanned<String>,
     #[serde(default)]
-    equals: Option<toml::Value>,
+    equals: Option<Spanned<toml::Value>>,
     #[serde(default)]
-    one_of: Option<Vec<toml::Value>>,
+    one_of: Option<Vec<Spanned<toml::Value>>>,
     #[serde(default)]
-    contains: Option<toml::Value>,
+    contains: Option<Spanned<toml::Value>>,
     #[serde(default)]
     matches: Option<Spanned<String>>,
     #[serde(default)]
-    at_least: Option<f64>,
+    at_least: Option<Spanned<toml::Value>>,
     #[serde(default)]
-    at_most: Option<f64>,
+    at_most: Option<Spanned<toml::Value>>,
+    /// A value or a `{ ref = … }`, or a list of them (greater than each).
+    #[serde(default)]
+    greater_than: Option<Spanned<toml::Value>>,
+    #[serde(default)]
+    less_than: Option<Spanned<toml::Value>>,
+    /// The field is a selector that selects these labels.
+    #[serde(default)]
+    selects: Option<Spanned<toml::Value>>,
+    /// Compare by meaning: quantity, duration, labels, selector, port.
+    #[serde(default, rename = "as")]
+    meaning: Option<Spanned<String>>,
     #[serde(default)]
     present: Option<bool>,
     #[serde(default)]
     over: Quantifier,
+}
+
+/// `{ ref = { kind, api_version?, namespace?, name, path } }`
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RefFile {
+    kind: String,
+    #[serde(default)]
+    api_version: Option<String>,
+    #[serde(default)]
+    namespace: Option<String>,
+    name: String,
+    path: String,
 }
 
 #[derive(Deserialize)]
@@ -834,11 +864,14 @@ impl<'a> Validator<'a> {
         let before = self.errors.len();
         let (kind, select) = match (&t.name, &t.selector, &t.pods_of) {
             (Some(name), None, None) => (
-                self.kind(&span, t.kind.as_ref())?,
+                self.kind(&span, t.kind.as_ref(), t.api_version.as_ref())?,
                 Selection::Name(name.clone()),
             ),
             (None, Some(sel), None) => match LabelSelector::parse(sel.get_ref()) {
-                Ok(s) => (self.kind(&span, t.kind.as_ref())?, Selection::Labels(s)),
+                Ok(s) => (
+                    self.kind(&span, t.kind.as_ref(), t.api_version.as_ref())?,
+                    Selection::Labels(s),
+                ),
                 Err(e) => {
                     self.error(sel.span(), e);
                     return None;
@@ -878,24 +911,35 @@ impl<'a> Validator<'a> {
                 return None;
             }
         };
-        if kind.namespaced() {
-            match &t.namespace {
-                None => self.error(span.clone(), format!("a {kind} target needs a namespace")),
-                Some(ns) if !self.scenario.namespaces.contains(ns) => self.error(
-                    span.clone(),
-                    format!(
-                        "namespace '{ns}' is not one of the namespaces scenario '{}' owns ({})",
-                        self.scenario.id,
-                        self.scenario.namespaces.join(", ")
-                    ),
-                ),
-                Some(_) => {}
-            }
-        } else if t.namespace.is_some() {
-            self.error(
+        // Reads go anywhere: any namespace, every namespace, cluster scope.
+        let by_name = matches!(select, Selection::Name(_) | Selection::PodsOf { .. });
+        match (t.namespace.is_some(), t.all_namespaces) {
+            (true, true) => self.error(
                 span.clone(),
-                format!("{kind} is not namespaced: remove namespace"),
-            );
+                "give namespace or all_namespaces = true, not both".into(),
+            ),
+            _ if !kind.namespaced() && (t.namespace.is_some() || t.all_namespaces) => {
+                let key = if t.all_namespaces {
+                    "all_namespaces"
+                } else {
+                    "namespace"
+                };
+                self.error(
+                    span.clone(),
+                    format!("{kind} is not namespaced: remove {key}"),
+                );
+            }
+            (false, true) if by_name => self.error(
+                span.clone(),
+                format!("a {kind} target by name needs its namespace, not all_namespaces"),
+            ),
+            (false, false) if kind.namespaced() && kind.is_well_known() => self.error(
+                span.clone(),
+                format!(
+                    "a {kind} target needs a namespace (or all_namespaces = true for every namespace)"
+                ),
+            ),
+            _ => {}
         }
         if t.running && kind != Kind::Pod {
             self.error(span, "running = true applies to pods only".into());
@@ -909,11 +953,43 @@ impl<'a> Validator<'a> {
         })
     }
 
-    fn kind(&mut self, span: &Range<usize>, kind: Option<&Spanned<String>>) -> Option<Kind> {
+    fn kind(
+        &mut self,
+        span: &Range<usize>,
+        kind: Option<&Spanned<String>>,
+        api_version: Option<&Spanned<String>>,
+    ) -> Option<Kind> {
         let Some(kind) = kind else {
             self.error(span.clone(), "a target needs a kind".into());
             return None;
         };
+        if let Some(av) = api_version {
+            let text = av.get_ref();
+            let well_formed = match text.split_once('/') {
+                Some((group, version)) => {
+                    group.contains('.') && is_version(version) && !version.contains('/')
+                }
+                None => is_version(text),
+            };
+            let name = kind.get_ref();
+            if !well_formed {
+                self.error(
+                    av.span(),
+                    format!("api_version '{text}' must be 'group/version' (e.g. 'logistics.sim.dev/v1') or a core version ('v1')"),
+                );
+                return None;
+            }
+            if !name.starts_with(|c: char| c.is_ascii_uppercase())
+                || !name.chars().all(|c| c.is_ascii_alphanumeric())
+            {
+                self.error(
+                    kind.span(),
+                    format!("kind '{name}' must be spelled as the API does with api_version (e.g. 'Shipment')"),
+                );
+                return None;
+            }
+            return Some(Kind::of_object(Some(text), name));
+        }
         match kind.get_ref().parse::<Kind>() {
             Ok(k) => Some(k),
             Err(e) => {
@@ -924,24 +1000,39 @@ impl<'a> Validator<'a> {
     }
 
     fn field(&mut self, span: Range<usize>, f: FieldFile) -> Option<Expectation> {
-        let path = match JsonPath::parse(f.path.get_ref()) {
-            Ok(p) => p,
-            Err(e) => {
-                // +1 skips the opening quote of the TOML string.
-                let start = f.path.span().start + 1 + e.offset;
-                self.error(start..start + 1, e.message);
-                return None;
-            }
+        let path = self.json_path(&f.path)?;
+        let is_ref = |v: &Spanned<toml::Value>| {
+            matches!(v.get_ref(), toml::Value::Table(t) if t.contains_key("ref"))
+                || matches!(v.get_ref(), toml::Value::Array(items) if items.iter().any(|i| matches!(i, toml::Value::Table(t) if t.contains_key("ref"))))
         };
+        let not_number = |v: &Option<Spanned<toml::Value>>| {
+            v.as_ref().is_some_and(|v| {
+                !matches!(v.get_ref(), toml::Value::Integer(_) | toml::Value::Float(_))
+            })
+        };
+        let typed = f.meaning.is_some()
+            || f.greater_than.is_some()
+            || f.less_than.is_some()
+            || f.selects.is_some()
+            || not_number(&f.at_least)
+            || not_number(&f.at_most)
+            || f.equals.as_ref().is_some_and(is_ref)
+            || f.contains.as_ref().is_some_and(is_ref)
+            || f.one_of.iter().flatten().any(is_ref);
+        if typed {
+            return self.compare(span, path, f);
+        }
         let mut matchers = Vec::new();
         if let Some(v) = f.equals {
-            matchers.push(Matcher::Equals(to_json(v)));
+            matchers.push(Matcher::Equals(to_json(v.into_inner())));
         }
         if let Some(v) = f.one_of {
-            matchers.push(Matcher::OneOf(v.into_iter().map(to_json).collect()));
+            matchers.push(Matcher::OneOf(
+                v.into_iter().map(|v| to_json(v.into_inner())).collect(),
+            ));
         }
         if let Some(v) = f.contains {
-            matchers.push(Matcher::Contains(to_json(v)));
+            matchers.push(Matcher::Contains(to_json(v.into_inner())));
         }
         if let Some(r) = f.matches {
             match Regex::new(&format!("^(?:{})$", r.get_ref())) {
@@ -960,19 +1051,23 @@ impl<'a> Validator<'a> {
             }
         }
         if f.at_least.is_some() || f.at_most.is_some() {
+            let number = |v: Option<Spanned<toml::Value>>| {
+                v.and_then(|v| match v.into_inner() {
+                    toml::Value::Integer(i) => Some(i as f64),
+                    toml::Value::Float(x) => Some(x),
+                    _ => None,
+                })
+            };
             matchers.push(Matcher::Range {
-                at_least: f.at_least,
-                at_most: f.at_most,
+                at_least: number(f.at_least),
+                at_most: number(f.at_most),
             });
         }
         if let Some(p) = f.present {
             matchers.push(Matcher::Present(p));
         }
         if matchers.len() != 1 {
-            self.error(
-                span,
-                "a field check needs exactly one of equals, one_of, contains, matches, at_least/at_most, present".into(),
-            );
+            self.error(span, FIELD_MATCHERS.into());
             return None;
         }
         Some(Expectation::Field {
@@ -981,6 +1076,188 @@ impl<'a> Validator<'a> {
             over: f.over,
         })
     }
+
+    fn json_path(&mut self, path: &Spanned<String>) -> Option<JsonPath> {
+        match JsonPath::parse(path.get_ref()) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                // +1 skips the opening quote of the TOML string.
+                let start = path.span().start + 1 + e.offset;
+                self.error(start..start + 1, e.message);
+                None
+            }
+        }
+    }
+
+    /// A field compared by meaning or with other objects' values.
+    fn compare(&mut self, span: Range<usize>, path: JsonPath, f: FieldFile) -> Option<Expectation> {
+        let before = self.errors.len();
+        let meaning = match &f.meaning {
+            None => Meaning::Plain,
+            Some(m) => match m.get_ref().parse::<Meaning>() {
+                Ok(m) => m,
+                Err(e) => {
+                    self.error(m.span(), e);
+                    return None;
+                }
+            },
+        };
+        if let Some(m) = &f.matches {
+            self.error(m.span(), "matches compares text: it does not go with as, refs, greater_than, less_than or selects".into());
+        }
+        if f.present.is_some() {
+            self.error(
+                span.clone(),
+                "present does not go with as, refs, greater_than, less_than or selects".into(),
+            );
+        }
+        let mut conditions = Vec::new();
+        let mut single = |op: Op, v: Option<Spanned<toml::Value>>, this: &mut Self| {
+            if let Some(v) = v {
+                let operand = this.operand(meaning, op, v)?;
+                conditions.push(Condition {
+                    op,
+                    operands: vec![operand],
+                });
+            }
+            Some(())
+        };
+        single(Op::Equals, f.equals, self);
+        single(Op::Contains, f.contains, self);
+        single(Op::AtLeast, f.at_least, self);
+        single(Op::AtMost, f.at_most, self);
+        single(Op::Selects, f.selects, self);
+        for (op, v) in [
+            (Op::GreaterThan, f.greater_than),
+            (Op::LessThan, f.less_than),
+        ] {
+            let Some(v) = v else { continue };
+            let span = v.span();
+            match v.into_inner() {
+                toml::Value::Array(items) => {
+                    for item in items {
+                        single(op, Some(Spanned::new(span.clone(), item)), self);
+                    }
+                }
+                other => {
+                    single(op, Some(Spanned::new(span, other)), self);
+                }
+            }
+        }
+        if let Some(values) = f.one_of {
+            let operands: Option<Vec<Operand>> = values
+                .into_iter()
+                .map(|v| self.operand(meaning, Op::Equals, v))
+                .collect();
+            if let Some(operands) = operands {
+                conditions.push(Condition {
+                    op: Op::Equals,
+                    operands,
+                });
+            }
+        }
+        let ordering_only = conditions.iter().all(|c| {
+            matches!(
+                c.op,
+                Op::AtLeast | Op::AtMost | Op::GreaterThan | Op::LessThan
+            )
+        });
+        if self.errors.len() == before
+            && (conditions.is_empty() || (conditions.len() > 1 && !ordering_only))
+        {
+            self.error(span, FIELD_MATCHERS.into());
+        }
+        (self.errors.len() == before).then_some(Expectation::Field {
+            path,
+            matcher: Matcher::Compare {
+                meaning,
+                conditions,
+            },
+            over: f.over,
+        })
+    }
+
+    /// One expected value: a literal of the field's meaning, or a reference.
+    fn operand(&mut self, meaning: Meaning, op: Op, v: Spanned<toml::Value>) -> Option<Operand> {
+        let span = v.span();
+        if !meaning.supports(op) {
+            self.error(
+                span,
+                format!(
+                    "{} does not apply to values compared as = '{meaning}'",
+                    op.key()
+                ),
+            );
+            return None;
+        }
+        let value = v.into_inner();
+        let reference = match &value {
+            toml::Value::Table(t) if t.contains_key("ref") => t.get("ref").cloned(),
+            _ => None,
+        };
+        let Some(reference) = reference else {
+            let json = to_json(value);
+            if let Err(e) = meaning.check(op, &json) {
+                self.error(span, format!("{}: {e}", op.key()));
+                return None;
+            }
+            return Some(Operand::Value(json));
+        };
+        let r: RefFile = match reference.try_into() {
+            Ok(r) => r,
+            Err(e) => {
+                self.error(span, format!("{} ref: {}", op.key(), e.message().trim()));
+                return None;
+            }
+        };
+        let kind_name = Spanned::new(span.clone(), r.kind);
+        let api_version = r.api_version.map(|a| Spanned::new(span.clone(), a));
+        let kind = self.kind(&span, Some(&kind_name), api_version.as_ref())?;
+        if kind.namespaced() && kind.is_well_known() && r.namespace.is_none() {
+            self.error(span, format!("a ref to a {kind} needs its namespace"));
+            return None;
+        }
+        if !kind.namespaced() && r.namespace.is_some() {
+            self.error(
+                span,
+                format!("{kind} is not namespaced: remove the ref's namespace"),
+            );
+            return None;
+        }
+        let path = match JsonPath::parse(&r.path) {
+            Ok(p) => p,
+            Err(e) => {
+                self.error(span, format!("ref path '{}': {}", r.path, e.message));
+                return None;
+            }
+        };
+        Some(Operand::Ref(ObjectRef {
+            kind,
+            namespace: r.namespace,
+            name: r.name,
+            path,
+        }))
+    }
+}
+
+const FIELD_MATCHERS: &str = "a field check needs exactly one of equals, one_of, contains, matches, at_least/at_most, greater_than/less_than, selects, present";
+
+/// `v1`, `v1beta1`, `v2alpha3`: a Kubernetes API version.
+fn is_version(v: &str) -> bool {
+    let Some(rest) = v.strip_prefix('v') else {
+        return false;
+    };
+    let digits = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
+    let (major, suffix) = rest.split_at(digits);
+    let suffix_ok = suffix.is_empty()
+        || ["alpha", "beta"].iter().any(|s| {
+            suffix
+                .strip_prefix(s)
+                .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+        });
+    !major.is_empty() && !major.starts_with('0') && suffix_ok
 }
 
 /// Why an expectation cannot apply to a target, if it cannot.

@@ -202,12 +202,30 @@ fn status(code: u16, reason: &str, message: &str, details: Option<Value>) -> Val
 }
 
 fn group_version(kind: Kind) -> String {
-    let api = kind.api();
-    if api.group.is_empty() {
-        api.version.to_string()
-    } else {
-        format!("{}/{}", api.group, api.version)
+    kind.api_version()
+}
+
+/// The kinds served: the well-known ones, and every other kind (a custom
+/// resource's) among the objects held, as if its CRD were installed.
+fn served_kinds(s: &State) -> Vec<Kind> {
+    let mut kinds: Vec<Kind> = Kind::ALL.to_vec();
+    for o in &s.objects {
+        let kind = Kind::of_object(o["apiVersion"].as_str(), o["kind"].as_str().unwrap_or(""));
+        if !kinds.contains(&kind) {
+            kinds.push(kind);
+        }
     }
+    kinds
+}
+
+/// Whether a kind is namespaced; for a custom kind, whether its objects are.
+fn is_namespaced(s: &State, kind: Kind) -> bool {
+    if kind.is_well_known() {
+        return kind.namespaced();
+    }
+    s.objects
+        .iter()
+        .any(|o| o["kind"] == kind.name() && o.pointer("/metadata/namespace").is_some())
 }
 
 fn short_names(kind: Kind) -> Vec<&'static str> {
@@ -272,7 +290,7 @@ fn route(s: &mut State, method: &str, path: &str, body: &[u8]) -> (u16, Value) {
             );
         }
         ("GET", "/apis") => {
-            let groups: BTreeSet<String> = Kind::ALL
+            let groups: BTreeSet<String> = served_kinds(s)
                 .iter()
                 .filter(|k| !k.api().group.is_empty())
                 .map(|k| group_version(*k))
@@ -309,7 +327,7 @@ fn route(s: &mut State, method: &str, path: &str, body: &[u8]) -> (u16, Value) {
         return not_found();
     };
     let segments: Vec<&str> = rest.split('/').filter(|p| !p.is_empty()).collect();
-    let served: Vec<Kind> = Kind::ALL
+    let served: Vec<Kind> = served_kinds(s)
         .into_iter()
         .filter(|k| group_version(*k) == gv)
         .collect();
@@ -318,7 +336,7 @@ fn route(s: &mut State, method: &str, path: &str, body: &[u8]) -> (u16, Value) {
             .iter()
             .map(|k| {
                 json!({"name": k.api().plural, "singularName": k.kubectl_name(),
-                    "namespaced": k.namespaced(), "kind": k.name(),
+                    "namespaced": is_namespaced(s, *k), "kind": k.name(),
                     "verbs": ["create", "delete", "get", "list", "patch", "update", "watch"],
                     "shortNames": short_names(*k)})
             })
