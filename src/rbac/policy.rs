@@ -10,6 +10,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::quote;
+use crate::values::selector::Selector;
 
 /// One `PolicyRule` of a Role or ClusterRole.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
@@ -195,64 +196,6 @@ impl Binding {
             subject.kind,
             quote(&who)
         )
-    }
-}
-
-/// A `metav1.LabelSelector`: matchLabels AND matchExpressions.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Selector {
-    requirements: Vec<(String, Operator, Vec<String>)>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Operator {
-    In,
-    NotIn,
-    Exists,
-    DoesNotExist,
-    /// An operator the API server rejects: the selector matches nothing.
-    Invalid,
-}
-
-impl Selector {
-    fn from_value(v: &Value) -> Selector {
-        let mut requirements = Vec::new();
-        if let Some(labels) = v.get("matchLabels").and_then(Value::as_object) {
-            for (k, val) in labels {
-                let value = val.as_str().unwrap_or_default().to_string();
-                requirements.push((k.clone(), Operator::In, vec![value]));
-            }
-        }
-        for e in v
-            .get("matchExpressions")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let op = match str_at(e, "/operator") {
-                "In" => Operator::In,
-                "NotIn" => Operator::NotIn,
-                "Exists" => Operator::Exists,
-                "DoesNotExist" => Operator::DoesNotExist,
-                _ => Operator::Invalid,
-            };
-            requirements.push((str_at(e, "/key").to_string(), op, strings(e.get("values"))));
-        }
-        Selector { requirements }
-    }
-
-    fn matches(&self, labels: Option<&serde_json::Map<String, Value>>) -> bool {
-        self.requirements.iter().all(|(key, op, values)| {
-            let have = labels.and_then(|l| l.get(key)).and_then(Value::as_str);
-            let listed = have.is_some_and(|h| values.iter().any(|v| v == h));
-            match op {
-                Operator::In => listed,
-                Operator::NotIn => !listed,
-                Operator::Exists => have.is_some(),
-                Operator::DoesNotExist => have.is_none(),
-                Operator::Invalid => false,
-            }
-        })
     }
 }
 
@@ -452,14 +395,15 @@ impl<'a> Policy<'a> {
             .and_then(Value::as_array)
         {
             path.push(name);
-            for selector in selectors.iter().map(Selector::from_value) {
+            // A selector the API server would reject selects nothing.
+            for selector in selectors.iter().filter_map(|v| Selector::from_json(v).ok()) {
                 for (other, o) in &self.cluster_roles {
                     let labels = o
                         .value
                         .get("metadata")
                         .and_then(|m| m.get("labels"))
                         .and_then(Value::as_object);
-                    if path.contains(other) || !selector.matches(labels) {
+                    if path.contains(other) || !selector.matches_object_labels(labels) {
                         continue;
                     }
                     for rule in self.aggregated(other, path) {
