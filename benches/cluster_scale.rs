@@ -89,13 +89,7 @@ fn benches(c: &mut Criterion) {
     };
     let report = ckasim::grade::grade(&entry, &snapshot, at, source.clone());
     // The rubric is graded, not short-circuited: every check passes on this cluster.
-    let failing: Vec<String> = report
-        .criteria
-        .iter()
-        .flat_map(|c| &c.checks)
-        .filter(|k| k.points != k.max_points)
-        .map(|k| format!("{}: {}", k.title, k.actual))
-        .collect();
+    let failing = scale::failing(&report);
     assert!(failing.is_empty(), "{failing:#?}");
     c.bench_function("grade nodes, all pods and RBAC of 5000 pods", |b| {
         b.iter(|| ckasim::grade::grade(&entry, &snapshot, at, source.clone()).score);

@@ -1,15 +1,16 @@
 //! RBAC at cluster size: reading 2 000 RBAC objects into a policy,
 //! answering 1 000 `can_i` questions on it, and grading a rubric of RBAC
-//! checks on a snapshot holding them.
+//! checks on the synthetic cluster of `support/scale.rs` (5 000 pods,
+//! 2 000 RBAC objects, 500 network policies).
 
-use std::fmt::Write as _;
+#[path = "support/scale.rs"]
+mod scale;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use serde_json::{Value, json};
 
-use ckasim::library::{rubric, scenario};
 use ckasim::rbac::{Policy, Request, ResourceRequest, Subject, can_i};
-use ckasim::snapshot::Snapshot;
+use ckasim::report::Source;
 
 const NAMESPACES: usize = 50;
 const ROLES_PER_NAMESPACE: usize = 15;
@@ -172,70 +173,82 @@ fn benches(c: &mut Criterion) {
     });
 }
 
-const SCENARIO: &str = "id = \"t\"\ntitle = \"T\"\nsummary = \"S\"\ndomain = \"cluster-architecture\"\ndifficulty = \"easy\"\ntime_limit = \"5m\"\nnamespaces = [\"ns-1\"]\n[[tasks]]\nid = \"a\"\ntitle = \"A\"\nbody = \"B\"\n";
+/// RBAC checks on the synthetic cluster of `support/scale.rs`, every one
+/// passing there: ServiceAccounts, users and groups, a RoleBinding of a
+/// ClusterRole, a missing Role, an aggregated ClusterRole, a non-resource URL.
+const CHECKS: &str = r#"
+[[criteria.checks]]
+title = "user-9 reads metrics in team-009"
+points = 1
+can_i = { as = "user-9", verb = "get", resource = "pods.metrics.k8s.io", namespace = "team-009", allowed = true }
 
-/// 20 `can_i` checks and 5 `rbac_rules` checks.
-fn rubric_text() -> String {
-    let mut out = String::from(
-        "pass_percent = 66\n[[criteria]]\nid = \"c\"\ntitle = \"C\"\ntasks = [\"a\"]\n",
-    );
-    for i in 0..20 {
-        let ns = if i % 4 == 0 {
-            String::new()
-        } else {
-            format!(", namespace = \"ns-{}\"", i % NAMESPACES)
-        };
-        let (_, resource) = RESOURCES[i % RESOURCES.len()];
-        let _ = write!(
-            out,
-            "[[criteria.checks]]\ntitle = \"q{i}\"\npoints = 1\ncan_i = {{ as = \"system:serviceaccount:ns-{}:sa-{}\", verb = \"{}\", resource = \"{resource}\"{ns}, allowed = true }}\n",
-            i % NAMESPACES,
-            i % 20,
-            VERBS[i % VERBS.len()]
-        );
-    }
-    for i in 0..5 {
-        let _ = write!(
-            out,
-            "[[criteria.checks]]\ntitle = \"r{i}\"\npoints = 1\ntarget = {{ kind = \"ClusterRole\", name = \"cluster-role-{}\" }}\nrbac_rules = {{ at_least = [{{ apiGroups = [\"\"], resources = [\"pods\"], verbs = [\"get\"] }}] }}\n",
-            i * 25
-        );
-    }
-    out
-}
+[[criteria.checks]]
+title = "sa-9 reads metrics in team-009"
+points = 1
+can_i = { as = "system:serviceaccount:team-009:sa-9", verb = "get", resource = "pods.metrics.k8s.io", namespace = "team-009", allowed = true }
+
+[[criteria.checks]]
+title = "user-9 cannot delete metrics"
+points = 1
+can_i = { as = "user-9", verb = "delete", resource = "pods.metrics.k8s.io", namespace = "team-009", allowed = false }
+
+[[criteria.checks]]
+title = "binding-5 names a Role of another namespace"
+points = 1
+can_i = { as = "user-5", verb = "get", resource = "pods", namespace = "team-005", allowed = false }
+
+[[criteria.checks]]
+title = "group-3 lists nodes"
+points = 1
+can_i = { as = "ops", groups = ["group-3"], verb = "list", resource = "nodes", allowed = true }
+
+[[criteria.checks]]
+title = "group-3 reads /healthz"
+points = 1
+can_i = { as = "ops", groups = ["group-3"], verb = "get", url = "/healthz", allowed = true }
+
+[[criteria.checks]]
+title = "group-3 cannot delete nodes"
+points = 1
+can_i = { as = "ops", groups = ["group-3"], verb = "delete", resource = "nodes", allowed = false }
+
+[[criteria.checks]]
+title = "role-4 reads pods"
+points = 1
+target = { kind = "Role", namespace = "team-004", name = "role-4" }
+rbac_rules = { at_least = [{ apiGroups = [""], resources = ["pods"], verbs = ["get", "list"] }] }
+
+[[criteria.checks]]
+title = "role-4 grants exactly its three rules"
+points = 1
+target = { kind = "Role", namespace = "team-004", name = "role-4" }
+rbac_rules = { exactly = [
+  { apiGroups = [""], resources = ["pods", "pods/log"], verbs = ["get", "list", "watch"] },
+  { apiGroups = ["apps"], resources = ["deployments"], verbs = ["get", "list", "update", "patch"] },
+  { apiGroups = [""], resources = ["configmaps"], resourceNames = ["cfg-4"], verbs = ["get"] },
+] }
+
+[[criteria.checks]]
+title = "clusterrole-2 aggregates node readers"
+points = 1
+target = { kind = "ClusterRole", name = "clusterrole-2" }
+rbac_rules = { at_least = [{ apiGroups = [""], resources = ["nodes", "nodes/status"], verbs = ["get"] }] }
+"#;
 
 fn grading(c: &mut Criterion) {
-    let mut snapshot = Snapshot::default();
-    for o in cluster() {
-        if snapshot.insert(o).is_err() {
-            return;
-        }
-    }
-    let Ok(scenario) = scenario::parse("scenarios/t.toml", SCENARIO, &|_| None) else {
-        return;
+    let snapshot = scale::cluster(&scale::Scale::default());
+    let entry = scale::entry(CHECKS);
+    let source = Source::Snapshot {
+        snapshot: Vec::new(),
     };
-    let rubric = match rubric::parse("grading/t.toml", &rubric_text(), &scenario) {
-        Ok(r) => r,
-        Err(e) => panic!(
-            "{}",
-            e.iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("\n")
-        ),
-    };
-    let checks: Vec<_> = rubric.criteria.iter().flat_map(|c| &c.checks).collect();
-    assert_eq!(checks.len(), 25);
+    let at = chrono::Utc::now();
+    let report = ckasim::grade::grade(&entry, &snapshot, at, source.clone());
+    // Graded, not short-circuited: every check passes on this cluster.
+    let failing = scale::failing(&report);
+    assert!(failing.is_empty(), "{failing:#?}");
     c.bench_function(
-        "rbac: grade 20 can_i + 5 rbac_rules checks on 2000 RBAC objects",
-        |b| {
-            b.iter(|| {
-                checks
-                    .iter()
-                    .map(|k| ckasim::grade::evaluate(k, &snapshot).points)
-                    .sum::<u32>()
-            });
-        },
+        "rbac: grade 7 can_i + 3 rbac_rules checks on 5000 pods and 2000 RBAC objects",
+        |b| b.iter(|| ckasim::grade::grade(&entry, &snapshot, at, source.clone()).score),
     );
 }
 

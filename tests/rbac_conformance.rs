@@ -17,11 +17,11 @@ use std::path::Path;
 use ckasim::rbac::{Policy, Request, ResourceRequest, Subject, can_i};
 use ckasim::snapshot::read_documents;
 
-fn policy() -> Policy {
+fn objects() -> Vec<serde_json::Value> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rbac");
     let mut objects = read_documents(&dir.join("default-policy.yaml")).unwrap();
     objects.extend(read_documents(&dir.join("conformance.yaml")).unwrap());
-    Policy::from_objects(&objects)
+    objects
 }
 
 /// `USER[+GROUP,GROUP]`: the user `kubectl --as USER [--as-group GROUP]...` impersonates.
@@ -429,7 +429,8 @@ const CASES: &[(&str, &str, &str, bool, &str)] = &[
 
 #[test]
 fn the_authorizer_answers_every_case_as_the_api_server() {
-    let policy = policy();
+    let objects = objects();
+    let policy = Policy::from_objects(&objects);
     let mut failures = Vec::new();
     for (who, what, ns, allowed, reason) in CASES {
         let decision = can_i(&policy, &subject(who), &request(what, ns));
@@ -453,7 +454,8 @@ fn the_authorizer_answers_every_case_as_the_api_server() {
 
 #[test]
 fn aggregated_default_roles_hold_the_rules_of_the_roles_they_select() {
-    let policy = policy();
+    let objects = objects();
+    let policy = Policy::from_objects(&objects);
     let view = policy.cluster_role("view").unwrap();
     let aggregate_to_view = policy.cluster_role("system:aggregate-to-view").unwrap();
     assert_eq!(view, aggregate_to_view);

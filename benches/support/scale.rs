@@ -238,3 +238,15 @@ pub fn entry(checks: &str) -> Entry {
         ),
     }
 }
+
+/// The checks of a report that did not earn their points, with what was
+/// found: a benchmark asserts there are none, so it grades, not short-circuits.
+pub fn failing(report: &ckasim::report::Report) -> Vec<String> {
+    report
+        .criteria
+        .iter()
+        .flat_map(|c| &c.checks)
+        .filter(|k| k.points != k.max_points)
+        .map(|k| format!("{}: {}", k.title, k.actual))
+        .collect()
+}

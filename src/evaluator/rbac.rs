@@ -195,7 +195,7 @@ fn rbac_lists(namespace: &str) -> Vec<(Kind, Option<String>)> {
     lists
 }
 
-fn policy_of(snapshot: &Snapshot, lists: &[(Kind, Option<String>)]) -> Policy {
+fn policy_of<'a>(snapshot: &'a Snapshot, lists: &[(Kind, Option<String>)]) -> Policy<'a> {
     Policy::from_objects(
         lists
             .iter()

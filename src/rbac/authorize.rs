@@ -1,25 +1,25 @@
 //! The RBAC authorizer: which bindings apply to a subject, and whether a
 //! rule allows a request (`RuleAllows` and the `rbac/v1` evaluation helpers).
 
-use super::policy::{Binding, Policy, Rule, SubjectRef};
+use super::policy::{Binding, BindingKind, BindingView, Policy, Rule, SubjectRef};
 use super::{Allowance, Decision, Request, SERVICE_ACCOUNT_PREFIX, Subject};
 
 /// Visits the rules of every ClusterRoleBinding, then of every RoleBinding of
 /// the request's namespace, that names the subject; allows on the first rule
 /// that matches.
-pub(super) fn authorize(policy: &Policy, subject: &Subject, request: &Request) -> Decision {
+pub(super) fn authorize(policy: &Policy<'_>, subject: &Subject, request: &Request) -> Decision {
     let namespace = request.namespace();
     let mut errors: Vec<String> = Vec::new();
-    let mut visit = |bindings: &[Binding], namespace: &str| -> Option<Decision> {
+    let mut visit = |bindings: &[BindingView<'_>], kind: BindingKind, namespace: &str| {
         for binding in bindings {
-            let Some(matched) = binding
+            let Some(&(kind_of, name, subject_ns)) = binding
                 .subjects
                 .iter()
-                .find(|s| applies_to(subject, s, namespace))
+                .find(|(k, n, ns)| applies_to(subject, k, n, ns, namespace))
             else {
                 continue;
             };
-            match policy.role_ref_rules(binding) {
+            match policy.role_ref_rules(binding, namespace) {
                 Err(e) => {
                     if !errors.contains(&e) {
                         errors.push(e);
@@ -27,9 +27,14 @@ pub(super) fn authorize(policy: &Policy, subject: &Subject, request: &Request) -
                 }
                 Ok(rules) => {
                     if let Some(rule) = rules.iter().find(|r| rule_allows(request, r)) {
+                        let binding = Binding::from_value(kind, binding.value);
                         return Some(Decision::Allowed(Box::new(Allowance {
-                            binding: binding.clone(),
-                            subject: matched.clone(),
+                            subject: SubjectRef {
+                                kind: kind_of.to_string(),
+                                name: name.to_string(),
+                                namespace: subject_ns.to_string(),
+                            },
+                            binding,
                             rule: rule.clone(),
                         })));
                     }
@@ -38,11 +43,19 @@ pub(super) fn authorize(policy: &Policy, subject: &Subject, request: &Request) -
         }
         None
     };
-    if let Some(d) = visit(policy.cluster_role_bindings(), "") {
+    if let Some(d) = visit(
+        policy.cluster_role_bindings(),
+        BindingKind::ClusterRoleBinding,
+        "",
+    ) {
         return d;
     }
     if !namespace.is_empty()
-        && let Some(d) = visit(policy.role_bindings(namespace), namespace)
+        && let Some(d) = visit(
+            policy.role_bindings(namespace),
+            BindingKind::RoleBinding,
+            namespace,
+        )
     {
         return d;
     }
@@ -52,15 +65,21 @@ pub(super) fn authorize(policy: &Policy, subject: &Subject, request: &Request) -
 /// Whether a binding subject names the asking subject. A ServiceAccount
 /// subject without a namespace means the binding's own namespace (none for a
 /// ClusterRoleBinding, where it then names nobody).
-pub(super) fn applies_to(subject: &Subject, s: &SubjectRef, binding_namespace: &str) -> bool {
-    match s.kind.as_str() {
-        "User" => subject.user == s.name,
-        "Group" => subject.groups.contains(&s.name),
+fn applies_to(
+    subject: &Subject,
+    kind: &str,
+    name: &str,
+    namespace: &str,
+    binding_namespace: &str,
+) -> bool {
+    match kind {
+        "User" => subject.user == name,
+        "Group" => subject.groups.iter().any(|g| g == name),
         "ServiceAccount" => {
-            let ns = if s.namespace.is_empty() {
+            let ns = if namespace.is_empty() {
                 binding_namespace
             } else {
-                &s.namespace
+                namespace
             };
             // `serviceaccount.MatchesUsername`: compared in place, no allocation.
             !ns.is_empty()
@@ -69,7 +88,7 @@ pub(super) fn applies_to(subject: &Subject, s: &SubjectRef, binding_namespace: &
                     .strip_prefix(SERVICE_ACCOUNT_PREFIX)
                     .and_then(|rest| rest.strip_prefix(ns))
                     .and_then(|rest| rest.strip_prefix(':'))
-                    == Some(s.name.as_str())
+                    == Some(name)
         }
         _ => false,
     }

@@ -4,11 +4,13 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::sync::OnceLock;
 
 use serde::Serialize;
 use serde_json::Value;
 
 use super::quote;
+use crate::values::selector::Selector;
 
 /// One `PolicyRule` of a Role or ClusterRole.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
@@ -77,8 +79,15 @@ fn strings(v: Option<&Value>) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The string at a JSON pointer without `~` escapes, "" when absent;
+/// walked key by key, as `Value::pointer` would allocate for each.
 fn str_at<'a>(v: &'a Value, pointer: &str) -> &'a str {
-    v.pointer(pointer).and_then(Value::as_str).unwrap_or("")
+    pointer
+        .split('/')
+        .skip(1)
+        .try_fold(v, |v, key| v.get(key))
+        .and_then(Value::as_str)
+        .unwrap_or("")
 }
 
 /// A binding's `roleRef`.
@@ -95,6 +104,17 @@ pub struct SubjectRef {
     pub name: String,
     #[serde(skip_serializing_if = "String::is_empty")]
     pub namespace: String,
+}
+
+impl SubjectRef {
+    /// A subject as the API prints it.
+    pub fn from_value(s: &Value) -> SubjectRef {
+        SubjectRef {
+            kind: str_at(s, "/kind").to_string(),
+            name: str_at(s, "/name").to_string(),
+            namespace: str_at(s, "/namespace").to_string(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -125,27 +145,16 @@ pub struct Binding {
 }
 
 impl Binding {
-    fn from_value(kind: BindingKind, v: &Value) -> Binding {
+    /// A binding as the API prints it.
+    pub fn from_value(kind: BindingKind, v: &Value) -> Binding {
         let namespace = match kind {
             BindingKind::ClusterRoleBinding => String::new(),
-            BindingKind::RoleBinding => match str_at(v, "/metadata/namespace") {
-                "" => "default".to_string(),
-                ns => ns.to_string(),
-            },
+            BindingKind::RoleBinding => namespace_of(v).to_string(),
         };
         let subjects = v
             .get("subjects")
             .and_then(Value::as_array)
-            .map(|items| {
-                items
-                    .iter()
-                    .map(|s| SubjectRef {
-                        kind: str_at(s, "/kind").to_string(),
-                        name: str_at(s, "/name").to_string(),
-                        namespace: str_at(s, "/namespace").to_string(),
-                    })
-                    .collect()
-            })
+            .map(|items| items.iter().map(SubjectRef::from_value).collect())
             .unwrap_or_default();
         Binding {
             kind,
@@ -190,152 +199,124 @@ impl Binding {
     }
 }
 
-/// A ClusterRole as written: its own rules, labels, and aggregation selectors.
-#[derive(Debug, Clone)]
-struct ClusterRoleSource {
-    labels: BTreeMap<String, String>,
-    rules: Vec<Rule>,
-    aggregation: Option<Vec<Selector>>,
-}
-
-/// A `metav1.LabelSelector`: matchLabels AND matchExpressions.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Selector {
-    requirements: Vec<(String, Operator, Vec<String>)>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Operator {
-    In,
-    NotIn,
-    Exists,
-    DoesNotExist,
-    /// An operator the API server rejects: the selector matches nothing.
-    Invalid,
-}
-
-impl Selector {
-    fn from_value(v: &Value) -> Selector {
-        let mut requirements = Vec::new();
-        if let Some(labels) = v.get("matchLabels").and_then(Value::as_object) {
-            for (k, val) in labels {
-                let value = val.as_str().unwrap_or_default().to_string();
-                requirements.push((k.clone(), Operator::In, vec![value]));
-            }
-        }
-        for e in v
-            .get("matchExpressions")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let op = match str_at(e, "/operator") {
-                "In" => Operator::In,
-                "NotIn" => Operator::NotIn,
-                "Exists" => Operator::Exists,
-                "DoesNotExist" => Operator::DoesNotExist,
-                _ => Operator::Invalid,
-            };
-            requirements.push((str_at(e, "/key").to_string(), op, strings(e.get("values"))));
-        }
-        Selector { requirements }
-    }
-
-    fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
-        self.requirements.iter().all(|(key, op, values)| {
-            let have = labels.get(key);
-            match op {
-                Operator::In => have.is_some_and(|h| values.contains(h)),
-                Operator::NotIn => !have.is_some_and(|h| values.contains(h)),
-                Operator::Exists => have.is_some(),
-                Operator::DoesNotExist => have.is_none(),
-                Operator::Invalid => false,
-            }
-        })
-    }
-}
-
-/// The RBAC objects of a cluster, ready to answer questions.
+/// The RBAC objects of a cluster, indexed to answer questions. It borrows
+/// the objects and reads a role's rules the first time a binding that names
+/// the asking subject refers to it, so a question costs what its bindings
+/// cost, not a parse of every role.
 #[derive(Debug, Clone, Default)]
-pub struct Policy {
-    roles: HashMap<(String, String), Vec<Rule>>,
-    cluster_roles: HashMap<String, Vec<Rule>>,
-    cluster_role_bindings: Vec<Binding>,
-    role_bindings: HashMap<String, Vec<Binding>>,
+pub struct Policy<'a> {
+    /// By namespace, then name.
+    roles: HashMap<&'a str, HashMap<&'a str, Role<'a>>>,
+    /// By name: the order the aggregation controller takes them in.
+    cluster_roles: BTreeMap<&'a str, Role<'a>>,
+    /// By name.
+    cluster_role_bindings: Vec<BindingView<'a>>,
+    /// By namespace, then name.
+    role_bindings: HashMap<&'a str, Vec<BindingView<'a>>>,
 }
 
-impl Policy {
-    /// Reads Roles, ClusterRoles, RoleBindings and ClusterRoleBindings from
-    /// API objects (other kinds are ignored). A later object with the same
-    /// kind, namespace and name replaces an earlier one, as in a snapshot.
-    pub fn from_objects<'a, I>(objects: I) -> Policy
+/// A binding's roleRef and subjects, borrowed from the object: what every
+/// question looks at, read once.
+#[derive(Debug, Clone)]
+pub(super) struct BindingView<'a> {
+    pub value: &'a Value,
+    pub role_kind: &'a str,
+    pub role_name: &'a str,
+    /// `(kind, name, namespace)` of each subject.
+    pub subjects: Vec<(&'a str, &'a str, &'a str)>,
+}
+
+impl<'a> BindingView<'a> {
+    fn new(value: &'a Value) -> BindingView<'a> {
+        BindingView {
+            value,
+            role_kind: str_at(value, "/roleRef/kind"),
+            role_name: str_at(value, "/roleRef/name"),
+            subjects: value
+                .get("subjects")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(|s| {
+                    (
+                        str_at(s, "/kind"),
+                        str_at(s, "/name"),
+                        str_at(s, "/namespace"),
+                    )
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A Role or ClusterRole, and its rules once read (aggregated for a ClusterRole).
+#[derive(Debug, Clone)]
+struct Role<'a> {
+    value: &'a Value,
+    rules: OnceLock<Vec<Rule>>,
+}
+
+impl<'a> Role<'a> {
+    fn new(value: &'a Value) -> Role<'a> {
+        Role {
+            value,
+            rules: OnceLock::new(),
+        }
+    }
+}
+
+/// The namespace of a namespaced object (`default` when it names none).
+fn namespace_of(v: &Value) -> &str {
+    match str_at(v, "/metadata/namespace") {
+        "" => "default",
+        ns => ns,
+    }
+}
+
+impl<'a> Policy<'a> {
+    /// Indexes Roles, ClusterRoles, RoleBindings and ClusterRoleBindings
+    /// among API objects (other kinds are ignored). A later object with the
+    /// same kind, namespace and name replaces an earlier one, as in a snapshot.
+    pub fn from_objects<I>(objects: I) -> Policy<'a>
     where
         I: IntoIterator<Item = &'a Value>,
     {
-        let mut namespaced_roles = HashMap::new();
-        let mut sources: BTreeMap<String, ClusterRoleSource> = BTreeMap::new();
-        let mut crbs: BTreeMap<String, Binding> = BTreeMap::new();
-        let mut rbs: BTreeMap<(String, String), Binding> = BTreeMap::new();
+        let mut roles: HashMap<&str, HashMap<&str, Role>> = HashMap::new();
+        let mut cluster_roles = BTreeMap::new();
+        let mut crbs: BTreeMap<&str, &Value> = BTreeMap::new();
+        let mut rbs: BTreeMap<(&str, &str), &Value> = BTreeMap::new();
         for v in objects {
-            let rules = || {
-                v.get("rules")
-                    .and_then(Value::as_array)
-                    .map(|r| r.iter().map(Rule::from_value).collect::<Vec<_>>())
-                    .unwrap_or_default()
-            };
-            let name = str_at(v, "/metadata/name").to_string();
+            let name = str_at(v, "/metadata/name");
             match str_at(v, "/kind") {
                 "Role" => {
-                    let ns = match str_at(v, "/metadata/namespace") {
-                        "" => "default",
-                        ns => ns,
-                    };
-                    namespaced_roles.insert((ns.to_string(), name), rules());
+                    roles
+                        .entry(namespace_of(v))
+                        .or_default()
+                        .insert(name, Role::new(v));
                 }
                 "ClusterRole" => {
-                    let labels = v
-                        .pointer("/metadata/labels")
-                        .and_then(Value::as_object)
-                        .map(|m| {
-                            m.iter()
-                                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    let aggregation = v
-                        .pointer("/aggregationRule/clusterRoleSelectors")
-                        .and_then(Value::as_array)
-                        .map(|s| s.iter().map(Selector::from_value).collect());
-                    sources.insert(
-                        name,
-                        ClusterRoleSource {
-                            labels,
-                            rules: rules(),
-                            aggregation,
-                        },
-                    );
+                    cluster_roles.insert(name, Role::new(v));
                 }
                 "ClusterRoleBinding" => {
-                    crbs.insert(
-                        name,
-                        Binding::from_value(BindingKind::ClusterRoleBinding, v),
-                    );
+                    crbs.insert(name, v);
                 }
                 "RoleBinding" => {
-                    let b = Binding::from_value(BindingKind::RoleBinding, v);
-                    rbs.insert((b.namespace.clone(), name), b);
+                    rbs.insert((namespace_of(v), name), v);
                 }
                 _ => {}
             }
         }
-        let mut role_bindings: HashMap<String, Vec<Binding>> = HashMap::new();
+        let mut role_bindings: HashMap<&str, Vec<BindingView>> = HashMap::new();
         for ((ns, _), b) in rbs {
-            role_bindings.entry(ns).or_default().push(b);
+            role_bindings
+                .entry(ns)
+                .or_default()
+                .push(BindingView::new(b));
         }
         Policy {
-            roles: namespaced_roles,
-            cluster_roles: aggregate(&sources),
-            cluster_role_bindings: crbs.into_values().collect(),
+            roles,
+            cluster_roles,
+            cluster_role_bindings: crbs.into_values().map(BindingView::new).collect(),
             role_bindings,
         }
     }
@@ -343,33 +324,40 @@ impl Policy {
     /// The rules of Role `name` in `namespace`.
     pub fn role(&self, namespace: &str, name: &str) -> Option<&[Rule]> {
         self.roles
-            .get(&(namespace.to_string(), name.to_string()))
-            .map(Vec::as_slice)
+            .get(namespace)?
+            .get(name)
+            .map(|r| r.rules.get_or_init(|| rules_of(r.value)).as_slice())
     }
 
     /// The rules of ClusterRole `name`, aggregated rules included.
     pub fn cluster_role(&self, name: &str) -> Option<&[Rule]> {
-        self.cluster_roles.get(name).map(Vec::as_slice)
+        let (key, _) = self.cluster_roles.get_key_value(name)?;
+        Some(self.aggregated(key, &mut Vec::new()))
     }
 
     /// ClusterRoleBindings, by name.
-    pub fn cluster_role_bindings(&self) -> &[Binding] {
+    pub(super) fn cluster_role_bindings(&self) -> &[BindingView<'a>] {
         &self.cluster_role_bindings
     }
 
     /// RoleBindings of a namespace, by name.
-    pub fn role_bindings(&self, namespace: &str) -> &[Binding] {
+    pub(super) fn role_bindings(&self, namespace: &str) -> &[BindingView<'a>] {
         self.role_bindings.get(namespace).map_or(&[], Vec::as_slice)
     }
 
-    /// The rules a binding's roleRef points to, or why it grants nothing, as
-    /// the API server's rule resolver words it.
-    pub fn role_ref_rules(&self, binding: &Binding) -> Result<&[Rule], String> {
-        let name = &binding.role_ref.name;
-        match binding.role_ref.kind.as_str() {
+    /// The rules a binding's roleRef points to (a binding in `namespace`,
+    /// empty for a ClusterRoleBinding), or why it grants nothing, as the API
+    /// server's rule resolver words it.
+    pub(super) fn role_ref_rules(
+        &self,
+        binding: &BindingView<'_>,
+        namespace: &str,
+    ) -> Result<&[Rule], String> {
+        let name = binding.role_name;
+        match binding.role_kind {
             // A ClusterRoleBinding has no namespace to look a Role up in.
             "Role" => self
-                .role(&binding.namespace, name)
+                .role(namespace, name)
                 .ok_or_else(|| format!("role.rbac.authorization.k8s.io {} not found", quote(name))),
             "ClusterRole" => self.cluster_role(name).ok_or_else(|| {
                 format!(
@@ -380,61 +368,60 @@ impl Policy {
             other => Err(format!("unsupported role reference kind: {}", quote(other))),
         }
     }
+
+    /// The rules of a ClusterRole once the aggregation controller has run: a
+    /// ClusterRole with an aggregationRule gets, besides the rules it holds,
+    /// the rules of every other ClusterRole its selectors match (in name
+    /// order, without repeats), those being aggregated first, so aggregation
+    /// through an aggregated role (`admin` ← `edit` ← `view`) is complete.
+    /// The controller replaces `rules` with that set; uniting them instead
+    /// gives the same rules on a live cluster (where `rules` already holds the
+    /// set) and lets a manifest written with an aggregationRule and no rules
+    /// grade as it will run. `path` holds the roles being aggregated: a role
+    /// on it is skipped, so a cycle of selectors ends (each role of a cycle
+    /// then gets the rules of the others reached from it first).
+    fn aggregated(&self, name: &'a str, path: &mut Vec<&'a str>) -> &[Rule] {
+        let Some(role) = self.cluster_roles.get(name) else {
+            return &[];
+        };
+        if let Some(done) = role.rules.get() {
+            return done;
+        }
+        let mut rules = rules_of(role.value);
+        if let Some(selectors) = role
+            .value
+            .get("aggregationRule")
+            .and_then(|a| a.get("clusterRoleSelectors"))
+            .and_then(Value::as_array)
+        {
+            path.push(name);
+            // A selector the API server would reject selects nothing.
+            for selector in selectors.iter().filter_map(|v| Selector::from_json(v).ok()) {
+                for (other, o) in &self.cluster_roles {
+                    let labels = o
+                        .value
+                        .get("metadata")
+                        .and_then(|m| m.get("labels"))
+                        .and_then(Value::as_object);
+                    if path.contains(other) || !selector.matches_object_labels(labels) {
+                        continue;
+                    }
+                    for rule in self.aggregated(other, path) {
+                        if !rules.contains(rule) {
+                            rules.push(rule.clone());
+                        }
+                    }
+                }
+            }
+            path.pop();
+        }
+        role.rules.get_or_init(|| rules)
+    }
 }
 
-/// The rules of every ClusterRole once the aggregation controller has run:
-/// a ClusterRole with an aggregationRule gets, besides the rules it holds,
-/// the rules of every other ClusterRole its selectors match (in name order,
-/// without repeats), until nothing changes, so aggregation through an
-/// aggregated role (`admin` ← `edit` ← `view`) is complete. The controller
-/// replaces `rules` with that set; uniting them instead gives the same rules
-/// on a live cluster (where `rules` already holds the set) and lets a
-/// manifest written with an aggregationRule and no rules grade as it will
-/// run.
-fn aggregate(sources: &BTreeMap<String, ClusterRoleSource>) -> HashMap<String, Vec<Rule>> {
-    let mut rules: BTreeMap<&str, Vec<Rule>> = sources
-        .iter()
-        .map(|(name, s)| (name.as_str(), s.rules.clone()))
-        .collect();
-    let members: Vec<(&str, Vec<&str>)> = sources
-        .iter()
-        .filter_map(|(name, s)| {
-            let selectors = s.aggregation.as_ref()?;
-            let mut matched = Vec::new();
-            for selector in selectors {
-                for (other, o) in sources {
-                    if other != name && selector.matches(&o.labels) {
-                        matched.push(other.as_str());
-                    }
-                }
-            }
-            Some((name.as_str(), matched))
-        })
-        .collect();
-    // Each pass only adds rules, and there are finitely many: this ends.
-    loop {
-        let mut changed = false;
-        for (name, matched) in &members {
-            let mut add = Vec::new();
-            for m in matched {
-                for rule in rules.get(m).into_iter().flatten() {
-                    let have = rules.get(name).is_some_and(|r| r.contains(rule));
-                    if !have && !add.contains(rule) {
-                        add.push(rule.clone());
-                    }
-                }
-            }
-            if !add.is_empty() {
-                changed = true;
-                rules.entry(name).or_default().extend(add);
-            }
-        }
-        if !changed {
-            break;
-        }
-    }
-    rules
-        .into_iter()
-        .map(|(name, r)| (name.to_string(), r))
-        .collect()
+fn rules_of(role: &Value) -> Vec<Rule> {
+    role.get("rules")
+        .and_then(Value::as_array)
+        .map(|r| r.iter().map(Rule::from_value).collect())
+        .unwrap_or_default()
 }
