@@ -22,7 +22,7 @@ pub(crate) fn quantity(field: &Spanned<String>) -> Result<Quantity, Problem> {
     field
         .get_ref()
         .parse()
-        .map_err(|e: crate::evaluator::quantity::QuantityError| {
+        .map_err(|e: crate::values::quantity::NotAQuantity| {
             Problem::new(field.span(), e.to_string())
         })
 }
@@ -534,7 +534,9 @@ storage = { capacity_at_least = "2Gi", reclaim_policy = "Retain" }"#;
         .unwrap_err();
         assert_eq!(
             err,
-            ["grading/t.toml:10:24: '1GB' is not a quantity (like 1Gi, 500Mi, 250m or 2)"]
+            [
+                "grading/t.toml:10:24: '1GB' is not a quantity (a number with an optional suffix: Ki Mi Gi Ti Pi Ei, n u m k M G T P E, or an exponent like e3)"
+            ]
         );
         let err = testing::check(
             &["storage"],
