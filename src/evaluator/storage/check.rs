@@ -612,4 +612,31 @@ storage = { capacity_at_least = "2Gi", reclaim_policy = "Retain" }"#;
             "{err:?}"
         );
     }
+
+    /// Every example of the storage, nodes and workloads section of docs/rubrics.md loads.
+    #[test]
+    fn the_documented_examples_load() {
+        let doc = include_str!("../../../docs/rubrics.md");
+        let section = doc
+            .split("### Storage, nodes and scheduling, workloads")
+            .nth(1)
+            .unwrap();
+        let toml = section
+            .split("```toml")
+            .nth(1)
+            .unwrap()
+            .split("```")
+            .next()
+            .unwrap();
+        let checks: Vec<&str> = toml.split("[[criteria.checks]]").skip(1).collect();
+        assert_eq!(checks.len(), 7);
+        for check in checks {
+            let body: Vec<&str> = check
+                .lines()
+                .filter(|l| !l.starts_with("title") && !l.starts_with("points") && !l.is_empty())
+                .collect();
+            let parsed = testing::check(&["storage", "logging", "web"], &body.join("\n"));
+            assert!(parsed.is_ok(), "{check}: {parsed:?}");
+        }
+    }
 }
