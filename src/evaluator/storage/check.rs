@@ -97,7 +97,12 @@ impl EvaluatorCheck for PvcBoundCheck {
         let Some(pvc) = object else {
             return no_object();
         };
-        let volumes = values(snapshot, Kind::PersistentVolume, None);
+        // Only the volume the claim names is looked at: an index lookup, not a scan of every PV.
+        let volumes: Vec<&serde_json::Value> = objects::str_at(&pvc.value, "/spec/volumeName")
+            .and_then(|v| snapshot.get(Kind::PersistentVolume, None, v))
+            .map(|o| &o.value)
+            .into_iter()
+            .collect();
         super::pvc_bound(&pvc.value, &volumes, self.volume.as_deref())
     }
 

@@ -9,7 +9,7 @@ use toml::Spanned;
 use super::hpa::{HpaExpectation, ResourceMetric, Target as MetricTarget, hpa};
 use super::jobs::{CronJobExpectation, JobExpectation, cronjob, job};
 use super::priority::{PriorityExpectation, priority};
-use super::refs::refs_resolve;
+use super::refs::{Source, references, refs_resolve};
 use super::rollout::{RolloutExpectation, rollout};
 use crate::evaluator::objects::{self, values};
 use crate::evaluator::pod_security::needs_kind;
@@ -591,8 +591,16 @@ impl EvaluatorCheck for RefsCheck {
             return Verdict::new(false, format!("{} has no pod template", o.display()));
         };
         let ns = o.namespace.as_deref().unwrap_or_default();
-        let cms = values(snapshot, Kind::ConfigMap, Some(ns));
-        let secrets = values(snapshot, Kind::Secret, Some(ns));
+        // Only the objects the spec names are looked up (by index), so that judging every pod
+        // of a large cluster does not scan every ConfigMap and Secret once per pod.
+        let (mut cms, mut secrets) = (Vec::new(), Vec::new());
+        for r in references(spec) {
+            let (kind, into) = match r.source {
+                Source::ConfigMap => (Kind::ConfigMap, &mut cms),
+                Source::Secret => (Kind::Secret, &mut secrets),
+            };
+            into.extend(snapshot.get(kind, Some(ns), &r.name).map(|o| &o.value));
+        }
         refs_resolve(&o.display(), spec, ns, &cms, &secrets)
     }
 
