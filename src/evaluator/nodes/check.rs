@@ -151,9 +151,21 @@ impl EvaluatorCheck for NodeCheck {
     }
 
     fn inspect(&self, target: Option<&Get<'_>>) -> String {
-        target.map_or_else(String::new, |get| {
-            format!("kubectl describe node {}", name_of(get.target))
-        })
+        match target {
+            Some(get) if !name_of(get.target).is_empty() => {
+                format!("kubectl describe node {}", name_of(get.target))
+            }
+            Some(get) => format!("{} --show-labels", get.command),
+            None => String::new(),
+        }
+    }
+
+    fn named_values(&self) -> Vec<String> {
+        let taints = self.include.iter().chain(&self.exclude);
+        taints
+            .map(ToString::to_string)
+            .chain(self.labels.iter().map(|(k, v)| format!("{k}={v}")))
+            .collect()
     }
 }
 
@@ -355,6 +367,14 @@ impl EvaluatorCheck for PlacementCheck {
 
     fn inspect(&self, target: Option<&Get<'_>>) -> String {
         target.map_or_else(String::new, |get| format!("{} -o wide", get.command))
+    }
+
+    fn named_values(&self) -> Vec<String> {
+        match &self.0 {
+            Placement::OnNode(n) | Placement::NotOnNode(n) => vec![n.clone()],
+            Placement::OnNodesWithLabels(l) => vec![shown(l)],
+            Placement::DistinctNodes | Placement::EveryAllowedNode => Vec::new(),
+        }
     }
 }
 

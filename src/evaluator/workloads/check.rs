@@ -248,6 +248,15 @@ impl EvaluatorCheck for HpaCheck {
         object.map_or_else(no_object, |o| hpa(&o.value, &self.0))
     }
 
+    fn named_values(&self) -> Vec<String> {
+        let e = &self.0;
+        e.target
+            .iter()
+            .filter_map(|t| t.split_once('/').map(|(_, n)| n.to_owned()))
+            .chain(e.min.iter().chain(&e.max).map(ToString::to_string))
+            .collect()
+    }
+
     fn inspect(&self, target: Option<&Get<'_>>) -> String {
         objects::yaml_of(target)
     }
@@ -536,6 +545,16 @@ impl EvaluatorCheck for PriorityCheck {
 
     fn inspect(&self, _target: Option<&Get<'_>>) -> String {
         "kubectl get priorityclass".to_owned()
+    }
+
+    fn named_values(&self) -> Vec<String> {
+        let e = &self.0;
+        e.greater_than
+            .iter()
+            .chain(&e.less_than)
+            .cloned()
+            .chain(e.value.map(|v| v.to_string()))
+            .collect()
     }
 }
 
