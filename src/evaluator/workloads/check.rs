@@ -205,8 +205,19 @@ impl Evaluator for Hpa {
         if let Some(q) = &f.memory_average {
             metrics.push(metric("memory", MetricTarget::AverageValue(quantity(q)?)));
         }
+        // `deploy/web` names the same target as `Deployment/web`.
+        let target = f
+            .target
+            .map(Spanned::into_inner)
+            .map(|t| match t.split_once('/') {
+                Some((kind, name)) => match kind.parse::<Kind>() {
+                    Ok(k) => format!("{k}/{name}"),
+                    Err(_) => t.clone(),
+                },
+                None => t,
+            });
         let e = HpaExpectation {
-            target: f.target.map(Spanned::into_inner),
+            target,
             min: f.min,
             max: f.max,
             metrics,
@@ -697,7 +708,7 @@ mod tests {
 
     #[test]
     fn hpa_through_a_rubric() {
-        let body = "target = { kind = \"HorizontalPodAutoscaler\", namespace = \"scale\", name = \"api\" }\nhpa = { target = \"Deployment/api\", min = 2, max = 10, cpu_utilization = 65 }";
+        let body = "target = { kind = \"HorizontalPodAutoscaler\", namespace = \"scale\", name = \"api\" }\nhpa = { target = \"deploy/api\", min = 2, max = 10, cpu_utilization = 65 }";
         let r = testing::grade(&["scale"], body, &testing::snapshot(&[hpa_v1()]));
         assert_eq!(r.status, Status::Pass, "{}", r.actual);
         assert_eq!(
