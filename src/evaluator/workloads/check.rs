@@ -6,7 +6,9 @@ use std::sync::Arc;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::hpa::{HpaExpectation, ResourceMetric, Target as MetricTarget, hpa};
+use super::hpa::{
+    HpaExpectation, ResourceMetric, Target as MetricTarget, as_v2, hpa, target_requests,
+};
 use super::jobs::{CronJobExpectation, JobExpectation, cronjob, job};
 use super::priority::{PriorityExpectation, priority};
 use super::refs::{Source, references, refs_resolve};
@@ -160,10 +162,16 @@ struct HpaFile {
     memory_average: Option<Spanned<String>>,
     #[serde(default)]
     scale_down_window: Option<i64>,
+    #[serde(default)]
+    target_requests: bool,
 }
 
 #[derive(Debug)]
-struct HpaCheck(HpaExpectation);
+struct HpaCheck {
+    expect: HpaExpectation,
+    /// The scale target must request what the HPA scales on by utilization.
+    target_requests: bool,
+}
 
 impl Evaluator for Hpa {
     fn key(&self) -> &'static str {
@@ -223,10 +231,13 @@ impl Evaluator for Hpa {
             metrics,
             scale_down_window: f.scale_down_window,
         };
-        if e == HpaExpectation::default() {
+        if e == HpaExpectation::default() && !f.target_requests {
             return Err(nothing_to_check(input, "hpa"));
         }
-        Ok(Arc::new(HpaCheck(e)))
+        Ok(Arc::new(HpaCheck {
+            expect: e,
+            target_requests: f.target_requests,
+        }))
     }
 }
 
@@ -241,13 +252,16 @@ impl EvaluatorCheck for HpaCheck {
     }
 
     fn expected(&self, subject: Option<&str>) -> String {
-        let e = &self.0;
+        let e = &self.expect;
         let mut parts = described(&[
             ("target", e.target.clone()),
             ("min", e.min.map(|n| n.to_string())),
             ("max", e.max.map(|n| n.to_string())),
         ]);
         parts.extend(e.metrics.iter().map(ToString::to_string));
+        if self.target_requests {
+            parts.push("the target requests what it scales on".to_owned());
+        }
         parts.extend(described(&[(
             "scale-down window",
             e.scale_down_window.map(|s| format!("{s}s")),
@@ -255,12 +269,34 @@ impl EvaluatorCheck for HpaCheck {
         subject_of(subject, &parts)
     }
 
-    fn judge(&self, object: Option<&Object>, _snapshot: &Snapshot) -> Verdict {
-        object.map_or_else(no_object, |o| hpa(&o.value, &self.0))
+    fn reads(&self, target: Option<&Target>) -> Vec<(Kind, Option<String>)> {
+        if !self.target_requests {
+            return Vec::new();
+        }
+        let ns = target.and_then(|t| t.namespace.clone());
+        [Kind::Deployment, Kind::StatefulSet, Kind::ReplicaSet]
+            .into_iter()
+            .map(|k| (k, ns.clone()))
+            .collect()
+    }
+
+    fn judge(&self, object: Option<&Object>, snapshot: &Snapshot) -> Verdict {
+        let Some(o) = object else { return no_object() };
+        let verdict = hpa(&o.value, &self.expect);
+        if !self.target_requests {
+            return verdict;
+        }
+        let scaled = as_v2(&o.value).target;
+        let workload = scaled.split_once('/').and_then(|(kind, name)| {
+            let kind = kind.parse::<Kind>().ok()?;
+            snapshot.get(kind, o.namespace.as_deref(), name)
+        });
+        let requests = target_requests(&o.value, workload.map(|w| &w.value));
+        objects::all(&[verdict, requests])
     }
 
     fn named_values(&self) -> Vec<String> {
-        let e = &self.0;
+        let e = &self.expect;
         e.target
             .iter()
             .filter_map(|t| t.split_once('/').map(|(_, n)| n.to_owned()))
@@ -725,6 +761,34 @@ mod tests {
             err[0].starts_with("grading/t.toml:10:26: '1 Gi' is not a quantity"),
             "{err:?}"
         );
+    }
+
+    #[test]
+    fn hpa_target_must_request_cpu() {
+        let deploy = json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "api", "namespace": "scale"},
+            "spec": {"template": {"spec": {"containers": [{"name": "api", "image": "api:1"}]}}}});
+        let body = "target = { kind = \"hpa\", namespace = \"scale\", name = \"api\" }\nhpa = { cpu_utilization = 65, target_requests = true }";
+        let r = testing::grade(
+            &["scale"],
+            body,
+            &testing::snapshot(&[hpa_v1(), deploy.clone()]),
+        );
+        assert_eq!(r.status, Status::Fail);
+        assert_eq!(
+            r.actual,
+            "Deployment/api: container api requests no cpu (utilization is a share of requests); \
+             HPA scale/api: metrics cpu 65%"
+        );
+        let mut with_requests = deploy;
+        with_requests["spec"]["template"]["spec"]["containers"][0]["resources"] =
+            json!({"requests": {"cpu": "200m"}});
+        let r = testing::grade(
+            &["scale"],
+            body,
+            &testing::snapshot(&[hpa_v1(), with_requests]),
+        );
+        assert_eq!(r.status, Status::Pass, "{}", r.actual);
     }
 
     #[test]

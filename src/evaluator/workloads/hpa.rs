@@ -165,6 +165,52 @@ pub fn hpa(obj: &Value, expect: &HpaExpectation) -> Verdict {
     verdict_of(&format!("HPA {}", qualified(obj)), &parts)
 }
 
+/// Whether the HPA's scale target requests, in every container, each resource the HPA scales
+/// on by `Utilization` (a percentage of requests: without them the controller cannot compute
+/// it). `workload` is the scale target as found, if it exists.
+pub fn target_requests(hpa: &Value, workload: Option<&Value>) -> Verdict {
+    let a = as_v2(hpa);
+    let Some(workload) = workload else {
+        return Verdict::new(false, format!("scale target {} does not exist", a.target));
+    };
+    let resources: Vec<&str> = a
+        .metrics
+        .iter()
+        .filter(|m| matches!(m.target, Target::Utilization(_)))
+        .map(|m| m.resource.as_str())
+        .collect();
+    let containers = array_at(workload, "/spec/template/spec/containers");
+    let missing: Vec<String> = containers
+        .iter()
+        .flat_map(|c| {
+            let name = str_at(c, "/name").unwrap_or("?");
+            resources
+                .iter()
+                .filter(move |r| c.pointer(&format!("/resources/requests/{r}")).is_none())
+                .map(move |r| format!("container {name} requests no {r}"))
+        })
+        .collect();
+    if missing.is_empty() {
+        Verdict::new(
+            true,
+            format!(
+                "{} requests {} in every container",
+                a.target,
+                resources.join(", ")
+            ),
+        )
+    } else {
+        Verdict::new(
+            false,
+            format!(
+                "{}: {} (utilization is a share of requests)",
+                a.target,
+                missing.join(", ")
+            ),
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -317,5 +363,28 @@ mod tests {
         let a = as_v2(&h);
         assert_eq!(a.metrics, [cpu(80)]);
         assert_eq!(a.min, 1);
+    }
+
+    #[test]
+    fn utilization_needs_requests_on_the_target() {
+        let deploy = |requests: Value| {
+            json!({"kind": "Deployment", "metadata": {"name": "web", "namespace": "autoscale"},
+            "spec": {"template": {"spec": {"containers": [
+                {"name": "app", "image": "nginx:1.27", "resources": {"requests": requests}}
+            ]}}}})
+        };
+        let v = target_requests(&v2(), Some(&deploy(json!({"cpu": "100m"}))));
+        assert!(v.pass, "{}", v.found);
+        assert_eq!(v.found, "Deployment/web requests cpu in every container");
+        let v = target_requests(&v2(), Some(&deploy(json!({"memory": "64Mi"}))));
+        assert!(!v.pass);
+        assert_eq!(
+            v.found,
+            "Deployment/web: container app requests no cpu (utilization is a share of requests)"
+        );
+        assert_eq!(
+            target_requests(&v2(), None).found,
+            "scale target Deployment/web does not exist"
+        );
     }
 }
