@@ -13,6 +13,7 @@ pub mod objects;
 pub mod pod_security;
 pub mod quantity;
 pub mod storage;
+pub mod syntax;
 pub mod workloads;
 
 use std::fmt;

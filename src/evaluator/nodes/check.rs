@@ -12,6 +12,7 @@ use super::scheduling::daemonset_pod_spec;
 use super::{Taint, drained, labels, ready, schedulable, static_pod, taints};
 use crate::evaluator::objects::values;
 use crate::evaluator::pod_security::needs_kind;
+use crate::evaluator::syntax::{flag, no_object};
 use crate::evaluator::{
     Evaluator, EvaluatorCheck, Get, Input, Problem, TargetUse, Verdict, objects,
 };
@@ -131,7 +132,7 @@ impl EvaluatorCheck for NodeCheck {
 
     fn judge(&self, object: Option<&Object>, _snapshot: &Snapshot) -> Verdict {
         let Some(o) = object else {
-            return Verdict::new(false, "no object to judge");
+            return no_object();
         };
         let node = &o.value;
         let mut parts = Vec::new();
@@ -188,14 +189,11 @@ impl Evaluator for Drained {
     }
 
     fn parse(&self, input: &Input<'_>) -> Result<Arc<dyn EvaluatorCheck>, Problem> {
-        if input.deserialize::<bool>()? {
-            Ok(Arc::new(DrainedCheck))
-        } else {
-            Err(Problem::new(
-                input.span(),
-                "drained = false checks nothing; to check an uncordoned node write node = { schedulable = true }",
-            ))
-        }
+        flag(
+            input,
+            "drained = false checks nothing; to check an uncordoned node write node = { schedulable = true }",
+        )?;
+        Ok(Arc::new(DrainedCheck))
     }
 }
 
@@ -217,7 +215,7 @@ impl EvaluatorCheck for DrainedCheck {
 
     fn judge(&self, object: Option<&Object>, snapshot: &Snapshot) -> Verdict {
         let Some(o) = object else {
-            return Verdict::new(false, "no object to judge");
+            return no_object();
         };
         drained(&o.value, &values(snapshot, Kind::Pod, None))
     }

@@ -10,43 +10,13 @@ use super::{PodSpecOf, Size};
 use crate::evaluator::objects::values;
 use crate::evaluator::pod_security::needs_kind;
 use crate::evaluator::quantity::{Bound, Quantity};
+use crate::evaluator::syntax::{no_object, one_of, quantity};
 use crate::evaluator::{
     Evaluator, EvaluatorCheck, Get, Input, Problem, TargetUse, Verdict, objects,
 };
 use crate::kind::Kind;
 use crate::library::rubric::Target;
 use crate::snapshot::{Object, Snapshot};
-
-/// A quantity written in a rubric, located for its error.
-pub(crate) fn quantity(field: &Spanned<String>) -> Result<Quantity, Problem> {
-    field
-        .get_ref()
-        .parse()
-        .map_err(|e: crate::values::quantity::NotAQuantity| {
-            Problem::new(field.span(), e.to_string())
-        })
-}
-
-/// A value that must be one of `allowed`, located for its error.
-pub(crate) fn one_of(
-    field: &Spanned<String>,
-    what: &str,
-    allowed: &[&str],
-) -> Result<String, Problem> {
-    let v = field.get_ref();
-    if allowed.contains(&v.as_str()) {
-        Ok(v.clone())
-    } else {
-        Err(Problem::new(
-            field.span(),
-            format!("{what} '{v}' is not one of {}", allowed.join(", ")),
-        ))
-    }
-}
-
-fn no_object() -> Verdict {
-    Verdict::new(false, "no object to judge")
-}
 
 /// `pvc_bound = { volume = "pv-1" }` (or `{}`: bound to any volume).
 pub struct PvcBound;

@@ -15,15 +15,11 @@ use super::refs::{Source, references, refs_resolve};
 use super::rollout::{RolloutExpectation, rollout};
 use crate::evaluator::objects::{self, values};
 use crate::evaluator::pod_security::needs_kind;
-use crate::evaluator::storage::check::quantity;
+use crate::evaluator::syntax::{flag, no_object, one_of, quantity};
 use crate::evaluator::{Evaluator, EvaluatorCheck, Get, Input, Problem, Verdict};
 use crate::kind::Kind;
 use crate::library::rubric::Target;
 use crate::snapshot::{Object, Snapshot};
-
-fn no_object() -> Verdict {
-    Verdict::new(false, "no object to judge")
-}
 
 fn subject_of(subject: Option<&str>, parts: &[String]) -> String {
     format!("{}: {}", subject.unwrap_or_default(), parts.join(", "))
@@ -440,13 +436,7 @@ impl Evaluator for CronJob {
         let concurrency_policy = f
             .concurrency_policy
             .as_ref()
-            .map(|p| {
-                crate::evaluator::storage::check::one_of(
-                    p,
-                    "concurrency policy",
-                    &["Allow", "Forbid", "Replace"],
-                )
-            })
+            .map(|p| one_of(p, "concurrency policy", &["Allow", "Forbid", "Replace"]))
             .transpose()?;
         let e = CronJobExpectation {
             schedule: f.schedule.map(Spanned::into_inner),
@@ -533,13 +523,7 @@ impl Evaluator for Priority {
         let preemption_policy = f
             .preemption_policy
             .as_ref()
-            .map(|p| {
-                crate::evaluator::storage::check::one_of(
-                    p,
-                    "preemption policy",
-                    &["PreemptLowerPriority", "Never"],
-                )
-            })
+            .map(|p| one_of(p, "preemption policy", &["PreemptLowerPriority", "Never"]))
             .transpose()?;
         let e = PriorityExpectation {
             value: f.value,
@@ -618,14 +602,8 @@ impl Evaluator for RefsResolve {
     }
 
     fn parse(&self, input: &Input<'_>) -> Result<Arc<dyn EvaluatorCheck>, Problem> {
-        if input.deserialize::<bool>()? {
-            Ok(Arc::new(RefsCheck))
-        } else {
-            Err(Problem::new(
-                input.span(),
-                "refs_resolve = false checks nothing",
-            ))
-        }
+        flag(input, "refs_resolve = false checks nothing")?;
+        Ok(Arc::new(RefsCheck))
     }
 }
 
