@@ -37,7 +37,7 @@ pub fn pvc_bound(pvc: &Value, volumes: &[&Value], volume: Option<&str>) -> Verdi
     if let Some(want) = volume.filter(|w| *w != volume_name) {
         return Verdict::new(
             false,
-            format!("PVC {claim} is {phase} to PV {volume_name}, not to PV {want}"),
+            format!("PVC {claim} ({phase}) names PV {volume_name}, not PV {want}"),
         );
     }
     if phase != "Bound" {
