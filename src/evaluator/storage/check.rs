@@ -406,8 +406,13 @@ impl EvaluatorCheck for PvcMountedCheck {
         } else {
             format!("{}'s pod template", o.display())
         };
+        let with_claims =
+            (o.kind == Kind::StatefulSet).then(|| super::with_claim_templates(&o.value, spec));
         super::pvc_mounted(
-            &[PodSpecOf { what, spec }],
+            &[PodSpecOf {
+                what,
+                spec: with_claims.as_ref().unwrap_or(spec),
+            }],
             &self.claim,
             self.path.as_deref(),
             self.container.as_deref(),
@@ -613,5 +618,35 @@ storage = { capacity_at_least = "2Gi", reclaim_policy = "Retain" }"#;
             let parsed = testing::check(&["storage", "logging", "web"], &body.join("\n"));
             assert!(parsed.is_ok(), "{check}: {parsed:?}");
         }
+    }
+
+    #[test]
+    fn a_statefulset_mounts_its_claim_template() {
+        let sts = json!({
+            "apiVersion": "apps/v1", "kind": "StatefulSet",
+            "metadata": {"name": "web", "namespace": "storage"},
+            "spec": {
+                "serviceName": "web", "replicas": 3,
+                "selector": {"matchLabels": {"app": "web"}},
+                "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{
+                    "name": "nginx", "image": "nginx:1.27",
+                    "volumeMounts": [{"name": "www", "mountPath": "/usr/share/nginx/html"}]
+                }]}},
+                "volumeClaimTemplates": [{
+                    "apiVersion": "v1", "kind": "PersistentVolumeClaim",
+                    "metadata": {"name": "www"},
+                    "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}},
+                             "storageClassName": "cold", "volumeMode": "Filesystem"},
+                    "status": {"phase": "Pending"}
+                }]
+            }
+        });
+        let body = "target = { kind = \"sts\", namespace = \"storage\", name = \"web\" }\npvc_mounted = { claim = \"www\", path = \"/usr/share/nginx/html/\" }";
+        let r = testing::grade(&["storage"], body, &testing::snapshot(&[sts]));
+        assert_eq!(r.status, Status::Pass, "{}", r.actual);
+        assert_eq!(
+            r.actual,
+            "statefulset/web's pod template mounts PVC www at nginx:/usr/share/nginx/html"
+        );
     }
 }
