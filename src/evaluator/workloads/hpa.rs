@@ -1,8 +1,9 @@
 //! HorizontalPodAutoscalers judged as the autoscaling/v2 API serves them: an object created as
 //! autoscaling/v1 (`targetCPUUtilizationPercentage`) reads as a v2 `Resource` cpu `Utilization`
 //! metric, a v2 object read through v1 gets its other metrics and its behaviour back from the
-//! annotations the server keeps them in, and the server's defaults apply (`minReplicas` 1; no metric = cpu at 80 %). Without a
-//! `behavior.scaleDown.stabilizationWindowSeconds` the controller waits 300 s, its default.
+//! annotations the server keeps them in, and the server's defaults apply (`minReplicas` 1; no
+//! metric = cpu at 80 %). Without a `behavior.scaleDown.stabilizationWindowSeconds` the
+//! controller waits 300 s, its default.
 
 use std::fmt;
 
