@@ -9,7 +9,7 @@ use toml::Spanned;
 
 use super::placement::{Placement, placement};
 use super::scheduling::daemonset_pod_spec;
-use super::{Taint, drained, labels, ready, schedulable, static_pod, taints};
+use super::{Taint, drained, labels, only_node, ready, schedulable, static_pod, taints};
 use crate::evaluator::objects::values;
 use crate::evaluator::pod_security::needs_kind;
 use crate::evaluator::syntax::{flag, no_object};
@@ -59,6 +59,8 @@ struct NodeFile {
     taints_exclude: Option<Vec<Spanned<String>>>,
     #[serde(default)]
     labels: Option<BTreeMap<String, String>>,
+    #[serde(default)]
+    only_node: bool,
 }
 
 #[derive(Debug)]
@@ -68,6 +70,8 @@ struct NodeCheck {
     include: Vec<Taint>,
     exclude: Vec<Taint>,
     labels: Vec<(String, String)>,
+    /// No other node carries `include` taints or `labels`.
+    only_node: bool,
 }
 
 impl Evaluator for NodeState {
@@ -83,7 +87,14 @@ impl Evaluator for NodeState {
             include: taint_list(f.taints_include)?,
             exclude: taint_list(f.taints_exclude)?,
             labels: pairs(f.labels),
+            only_node: f.only_node,
         };
+        if check.only_node && check.include.is_empty() && check.labels.is_empty() {
+            return Err(Problem::new(
+                input.span(),
+                "node: only_node needs taints_include or labels to be the only node with",
+            ));
+        }
         if check.ready.is_none()
             && check.schedulable.is_none()
             && check.include.is_empty()
@@ -127,10 +138,21 @@ impl EvaluatorCheck for NodeCheck {
         if !self.labels.is_empty() {
             parts.push(format!("labelled {}", shown(&self.labels)));
         }
+        if self.only_node {
+            parts.push("and no other node is".to_owned());
+        }
         format!("{}: {}", subject.unwrap_or_default(), parts.join(", "))
     }
 
-    fn judge(&self, object: Option<&Object>, _snapshot: &Snapshot) -> Verdict {
+    fn reads(&self, _target: Option<&Target>) -> Vec<(Kind, Option<String>)> {
+        if self.only_node {
+            vec![(Kind::Node, None)]
+        } else {
+            Vec::new()
+        }
+    }
+
+    fn judge(&self, object: Option<&Object>, snapshot: &Snapshot) -> Verdict {
         let Some(o) = object else {
             return no_object();
         };
@@ -147,6 +169,10 @@ impl EvaluatorCheck for NodeCheck {
         }
         if !self.labels.is_empty() {
             parts.push(labels(node, &self.labels));
+        }
+        if self.only_node {
+            let nodes = values(snapshot, Kind::Node, None);
+            parts.push(only_node(node, &nodes, &self.include, &self.labels));
         }
         objects::all(&parts)
     }
@@ -482,6 +508,40 @@ mod tests {
         assert_eq!(
             r.actual,
             "node kind-cka-worker2 has taints 'workload=batch:NoSchedule'; should not have 'workload=batch:NoSchedule'"
+        );
+    }
+
+    #[test]
+    fn only_one_node_tainted_and_labelled() {
+        let body = format!(
+            "{WORKER2}\nnode = {{ taints_include = [\"workload=batch:NoSchedule\"], labels = {{ workload = \"batch\" }}, only_node = true }}"
+        );
+        let r = testing::grade(&["batch"], &body, &cluster(&[]));
+        assert_eq!(r.status, Status::Pass, "{}", r.actual);
+        assert!(
+            r.actual.ends_with("no other node has them (3 nodes)"),
+            "{}",
+            r.actual
+        );
+        let mut also = control_plane();
+        also["metadata"]["labels"]["workload"] = json!("batch");
+        let snap = testing::snapshot(&[also, worker2()]);
+        let r = testing::grade(&["batch"], &body, &snap);
+        assert_eq!(r.status, Status::Fail);
+        assert!(
+            r.actual
+                .starts_with("node kind-cka-control-plane also has workload=batch"),
+            "{}",
+            r.actual
+        );
+        let err = testing::check(
+            &["batch"],
+            &format!("{WORKER2}\nnode = {{ ready = true, only_node = true }}"),
+        )
+        .unwrap_err();
+        assert!(
+            err[0].ends_with("only_node needs taints_include or labels to be the only node with"),
+            "{err:?}"
         );
     }
 
