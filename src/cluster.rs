@@ -112,6 +112,10 @@ pub enum ClusterError {
         "namespace '{namespace}' is still terminating after {waited}: see what holds it with 'kubectl get namespace {namespace} -o yaml'"
     )]
     StillTerminating { namespace: String, waited: String },
+    #[error(
+        "{what} is still there after {waited}: see what holds it with 'kubectl get {what} -o yaml'"
+    )]
+    StillDeleting { what: String, waited: String },
 }
 
 impl Cluster {
@@ -199,6 +203,7 @@ impl Cluster {
         }
         let objects = setup_objects(scenario)?;
         setup::delete_namespaces(self, &scenario.namespaces, log).await?;
+        setup::delete_cluster_objects(self, &scenario.cluster_objects, log).await?;
         setup::apply(self, &objects, log).await
     }
 

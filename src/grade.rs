@@ -2,6 +2,7 @@
 //! disk — so a live grade and a snapshot grade of the same state agree.
 
 mod checks;
+mod compare;
 mod inspect;
 pub mod pod;
 pub mod target;
@@ -11,7 +12,9 @@ use std::fmt::Write as _;
 use chrono::{DateTime, Utc};
 
 use crate::library::Entry;
-use crate::library::rubric::{Check, Expectation, Matcher, Quantifier, Selection, Target};
+use crate::library::rubric::{
+    Check, Condition, Expectation, Matcher, Operand, Quantifier, Selection, Target,
+};
 use crate::pod_security::pod_template;
 use crate::pod_security::{self, Level};
 use crate::report::{CheckResult, CriterionResult, Report, Source, Status};
@@ -226,6 +229,10 @@ pub fn describe(t: Option<&Target>, e: &Expectation) -> String {
                 },
                 Matcher::Present(true) => "is set".into(),
                 Matcher::Present(false) => "is not set".into(),
+                Matcher::Compare {
+                    meaning,
+                    conditions,
+                } => compare_words(*meaning, conditions),
             };
             format!("{who}: {each}{path} {m}")
         }
@@ -321,6 +328,30 @@ pub fn describe(t: Option<&Target>, e: &Expectation) -> String {
         Expectation::TokenMounted(false) => format!("{who}: no service-account token mounted"),
         Expectation::Evaluated(_) => String::new(),
     }
+}
+
+/// `> the {.value} of priorityclass low and < 1000 (as quantity)`.
+fn compare_words(meaning: crate::values::Meaning, conditions: &[Condition]) -> String {
+    let operand = |o: &Operand| match o {
+        Operand::Value(v) => quote(v),
+        Operand::Ref(r) => format!("the {} of {}", r.path.as_str(), compare::ref_name(r)),
+    };
+    let words: Vec<String> = conditions
+        .iter()
+        .map(|c| {
+            let operands: Vec<String> = c.operands.iter().map(operand).collect();
+            if operands.len() == 1 {
+                format!("{} {}", c.op.words(), operands[0])
+            } else {
+                format!("{} one of {}", c.op.words(), operands.join(", "))
+            }
+        })
+        .collect();
+    let meaning = match meaning {
+        crate::values::Meaning::Plain => String::new(),
+        m => format!(" (as {m})"),
+    };
+    format!("{}{meaning}", words.join(" and "))
 }
 
 /// The Pod Security Standards level the target's pods reach, as a sentence.

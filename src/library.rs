@@ -149,6 +149,17 @@ impl Library {
                     continue;
                 }
             };
+            // Setup may create only what the scenario owns: checked here so
+            // that `validate` says so before any cluster is touched.
+            if let Err(e) = crate::cluster::setup_objects(&scenario) {
+                errors.push(match e {
+                    crate::cluster::ClusterError::Setup { origin, reason } => {
+                        LoadError::whole_file(&origin, reason)
+                    }
+                    other => LoadError::whole_file(&shown, other.to_string()),
+                });
+                continue;
+            }
             let rubric_path = format!("grading/{id}.toml");
             let Some(rubric_source) = files.text(&rubric_path) else {
                 if files.files.contains_key(&rubric_path) {

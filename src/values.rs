@@ -141,9 +141,9 @@ impl Meaning {
             (Meaning::Selector, Op::Selects) | (Meaning::Labels, _) => {
                 labels_from_json(want).map(drop)
             }
-            (Meaning::Plain, _) if op.ordering() => number(want)
-                .map(drop)
-                .ok_or_else(|| format!("{} needs a number, not {want}", op.key())),
+            (Meaning::Plain, _) if op.ordering() => number(want).map(drop).ok_or_else(|| {
+                format!("needs a number (or as = 'quantity' / 'duration'), not {want}")
+            }),
             (Meaning::Plain, _) => Ok(()),
             (Meaning::Quantity, _) => Quantity::from_json(want)
                 .map(drop)

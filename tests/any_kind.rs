@@ -227,3 +227,46 @@ fn a_snapshot_keeps_objects_of_every_kind() {
         )
     );
 }
+
+#[test]
+fn target_misuse_is_located() {
+    let scenario = scenario::parse("scenarios/t.toml", SCENARIO, &|_| None)
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let errors = |target: &str| {
+        let text = format!(
+            "pass_percent = 66\n[[criteria]]\nid = \"c\"\ntitle = \"C\"\ntasks = [\"a\"]\n[[criteria.checks]]\ntitle = \"k\"\npoints = 1\ntarget = {target}\nexists = true\n"
+        );
+        match rubric::parse("grading/t.toml", &text, &scenario) {
+            Ok(_) => Vec::new(),
+            Err(e) => e.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        }
+    };
+    assert_eq!(
+        errors(r#"{ kind = "Shipment", api_version = "logistics/v1", name = "s" }"#),
+        [
+            "grading/t.toml:9:45: api_version 'logistics/v1' must be 'group/version' (e.g. 'logistics.sim.dev/v1') or a core version ('v1')"
+        ]
+    );
+    assert_eq!(
+        errors(r#"{ kind = "Shipment", name = "s" }"#),
+        [
+            "grading/t.toml:9:19: unknown kind 'Shipment': name a kind ckasim knows (Pod, Deployment, StorageClass, …) or give its api_version, e.g. kind = \"Shipment\", api_version = \"logistics.sim.dev/v1\""
+        ]
+    );
+    assert_eq!(
+        errors(r#"{ kind = "Pod", name = "p" }"#),
+        [
+            "grading/t.toml:9:10: a Pod target needs a namespace (or all_namespaces = true for every namespace)"
+        ]
+    );
+    assert_eq!(
+        errors(r#"{ kind = "Pod", all_namespaces = true, name = "p" }"#),
+        ["grading/t.toml:9:10: a Pod target by name needs its namespace, not all_namespaces"]
+    );
+    assert_eq!(
+        errors(r#"{ kind = "StorageClass", all_namespaces = true, selector = "a" }"#),
+        ["grading/t.toml:9:10: StorageClass is not namespaced: remove all_namespaces"]
+    );
+    assert!(errors(r#"{ kind = "Pod", namespace = "kube-system", name = "p" }"#).is_empty());
+    assert!(errors(r#"{ kind = "hpa", namespace = "other", name = "h" }"#).is_empty());
+}

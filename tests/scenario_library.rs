@@ -415,6 +415,16 @@ fn named_by(check: &Check) -> BTreeSet<String> {
                 // (`docker.io/library/nginx:…` for `nginx:…`).
                 Matcher::OneOf(vs) => vs.iter().take(1).for_each(|v| literal(v, &mut out)),
                 Matcher::Matches(_) | Matcher::Range { .. } => {}
+                // Literal values compared by meaning are named as the task writes them;
+                // a reference names another object, which the task names in its own words.
+                Matcher::Compare { conditions, .. } => {
+                    for c in conditions {
+                        if let Some(ckasim::library::rubric::Operand::Value(v)) = c.operands.first()
+                        {
+                            literal(v, &mut out);
+                        }
+                    }
+                }
             }
         }
         Expectation::RegistryCredentials {

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::Cluster;
 use super::failure::{Failed, What};
-use crate::grade::target::{evaluator_reads, lists_read};
+use crate::grade::target::{expectation_reads, lists_read};
 use crate::kind::Kind;
 use crate::library::rubric::{Rubric, Selection};
 use crate::snapshot::Snapshot;
@@ -57,7 +57,7 @@ impl Read {
 pub fn plan(rubric: &Rubric) -> Vec<Read> {
     let mut reads = BTreeSet::new();
     for (target, expect) in rubric.reads() {
-        for (kind, namespace) in evaluator_reads(target, expect) {
+        for (kind, namespace) in expectation_reads(target, expect) {
             reads.insert(Read::List { kind, namespace });
         }
         let Some(target) = target else { continue };

@@ -12,6 +12,7 @@ use super::failure::{Failed, What, seconds};
 use super::{Cluster, ClusterError, collection_path};
 use crate::kind::Kind;
 use crate::library::Scenario;
+use crate::library::scenario::ClusterObject;
 
 /// The field manager of every change ckasim makes.
 pub const FIELD_MANAGER: &str = "ckasim";
@@ -27,6 +28,8 @@ pub struct SetupObject {
     /// `None` for the Namespace objects themselves.
     pub namespace: Option<String>,
     pub value: Value,
+    /// A cluster-scoped object the scenario declares as its own.
+    pub declared: bool,
 }
 
 impl SetupObject {
@@ -45,15 +48,7 @@ impl SetupObject {
 
     /// The kind as ckasim knows it, when the apiVersion is the one ckasim uses.
     fn known_kind(&self) -> Option<Kind> {
-        Kind::from_api_kind(&self.kind).filter(|k| {
-            let api = k.api();
-            let gv = if api.group.is_empty() {
-                api.version.to_string()
-            } else {
-                format!("{}/{}", api.group, api.version)
-            };
-            gv == self.api_version
-        })
+        Kind::from_api_kind(&self.kind).filter(|k| k.api_version() == self.api_version)
     }
 }
 
@@ -83,6 +78,10 @@ pub fn setup_objects(scenario: &Scenario) -> Result<Vec<SetupObject>, ClusterErr
                 text("/apiVersion").ok_or_else(|| fail(format!("a {kind} has no 'apiVersion'")))?;
             let name = text("/metadata/name")
                 .ok_or_else(|| fail(format!("a {kind} has no metadata.name")))?;
+            let declared = scenario
+                .cluster_objects
+                .iter()
+                .any(|c| c.is(&api_version, &kind, &name));
             let mut object = SetupObject {
                 origin: origin.clone(),
                 api_version,
@@ -90,6 +89,7 @@ pub fn setup_objects(scenario: &Scenario) -> Result<Vec<SetupObject>, ClusterErr
                 name,
                 namespace: text("/metadata/namespace"),
                 value,
+                declared,
             };
             let label = format!("{} '{}'", object.kind, object.name);
             if object.is_namespace() {
@@ -100,9 +100,11 @@ pub fn setup_objects(scenario: &Scenario) -> Result<Vec<SetupObject>, ClusterErr
                     )));
                 }
                 object.namespace = None;
+            } else if object.declared {
+                object.namespace = None;
             } else if object.known_kind().is_some_and(|k| !k.namespaced()) {
                 return Err(fail(format!(
-                    "{label} is cluster-scoped: setup may only create objects in the namespaces scenario '{}' owns ({owned})",
+                    "{label} is cluster-scoped and not one of the cluster_objects scenario '{}' declares: setup may only create objects in the namespaces it owns ({owned}) and the cluster-scoped objects it declares",
                     scenario.id
                 )));
             } else {
@@ -140,54 +142,18 @@ async fn resolve(cluster: &Cluster, o: &SetupObject) -> Result<Resolved, Cluster
         origin: o.origin.clone(),
         reason,
     };
-    let (group, version, plural, namespaced) = if let Some(k) = o.known_kind() {
-        let api = k.api();
-        (
-            api.group.to_string(),
-            api.version.to_string(),
-            api.plural.to_string(),
-            api.namespaced,
-        )
-    } else {
-        let (group, version) = match o.api_version.split_once('/') {
-            Some((g, v)) => (g.to_string(), v.to_string()),
-            None => (String::new(), o.api_version.clone()),
-        };
-        let gvk = GroupVersionKind::gvk(&group, &version, &o.kind);
-        let found = tokio::time::timeout(
-            cluster.timeout,
-            kube::discovery::pinned_kind(&cluster.client, &gvk),
-        )
+    let (group, version, plural, namespaced) = locate(cluster, &o.api_version, &o.kind)
         .await
-        .map_err(|_| {
-            fail(format!(
-                "no answer from the API server {} within {} about {} {}",
-                cluster.server,
-                seconds(cluster.timeout),
-                o.api_version,
-                o.kind
-            ))
-        })?
-        .map_err(|e| {
-            fail(format!(
-                "the API server does not serve {} {} ({})",
-                o.api_version,
-                o.kind,
-                super::failure::chain(&e)
-            ))
-        })?;
-        let (resource, caps) = found;
-        let namespaced = caps.scope == kube::discovery::Scope::Namespaced;
-        (
-            resource.group,
-            resource.version,
-            resource.plural,
-            namespaced,
-        )
-    };
-    if !namespaced && !o.is_namespace() {
+        .map_err(fail)?;
+    if !namespaced && !o.is_namespace() && !o.declared {
         return Err(fail(format!(
-            "{} '{}' is cluster-scoped: setup may only create objects in the scenario's namespaces",
+            "{} '{}' is cluster-scoped and not declared in cluster_objects: setup may only create objects in the scenario's namespaces and the cluster-scoped objects it declares",
+            o.kind, o.name
+        )));
+    }
+    if namespaced && o.declared {
+        return Err(fail(format!(
+            "{} '{}' is declared in cluster_objects but the API server serves it namespaced",
             o.kind, o.name
         )));
     }
@@ -195,6 +161,54 @@ async fn resolve(cluster: &Cluster, o: &SetupObject) -> Result<Resolved, Cluster
     Ok(Resolved {
         collection: collection_path(&group, &version, &plural, namespace),
     })
+}
+
+/// Group, version, plural and scope of a kind: known offline, or from API
+/// discovery.
+async fn locate(
+    cluster: &Cluster,
+    api_version: &str,
+    kind: &str,
+) -> Result<(String, String, String, bool), String> {
+    if let Some(k) = Kind::from_api_kind(kind).filter(|k| k.api_version() == api_version) {
+        let api = k.api();
+        return Ok((
+            api.group.to_string(),
+            api.version.to_string(),
+            api.plural.to_string(),
+            api.namespaced,
+        ));
+    }
+    let (group, version) = match api_version.split_once('/') {
+        Some((g, v)) => (g.to_string(), v.to_string()),
+        None => (String::new(), api_version.to_string()),
+    };
+    let gvk = GroupVersionKind::gvk(&group, &version, kind);
+    let (resource, caps) = tokio::time::timeout(
+        cluster.timeout,
+        kube::discovery::pinned_kind(&cluster.client, &gvk),
+    )
+    .await
+    .map_err(|_| {
+        format!(
+            "no answer from the API server {} within {} about {api_version} {kind}",
+            cluster.server,
+            seconds(cluster.timeout),
+        )
+    })?
+    .map_err(|e| {
+        format!(
+            "the API server does not serve {api_version} {kind} ({})",
+            super::failure::chain(&e)
+        )
+    })?;
+    let namespaced = caps.scope == kube::discovery::Scope::Namespaced;
+    Ok((
+        resource.group,
+        resource.version,
+        resource.plural,
+        namespaced,
+    ))
 }
 
 /// Applies checked objects in order; every object is resolved first, so an
@@ -223,6 +237,14 @@ pub async fn apply(
     Ok(())
 }
 
+/// An object a reset deletes: where it is served, and how the log names it.
+struct Doomed {
+    collection: String,
+    name: String,
+    /// `namespace/x`, `storageclass/fast`.
+    shown: String,
+}
+
 /// Deletes namespaces and waits, bounded, until the API server no longer
 /// has them.
 pub async fn delete_namespaces(
@@ -230,45 +252,99 @@ pub async fn delete_namespaces(
     namespaces: &[String],
     log: &mut (dyn FnMut(String) + Send),
 ) -> Result<(), ClusterError> {
-    let mut deleting = Vec::new();
+    let mut doomed = Vec::new();
     for ns in namespaces {
         super::check_deletable(ns)?;
-        let what = What::Action(format!("delete namespace '{ns}'"));
-        let request = kube::core::Request::new("/api/v1/namespaces")
-            .delete(ns, &DeleteParams::default())
+        doomed.push(Doomed {
+            collection: "/api/v1/namespaces".into(),
+            name: ns.clone(),
+            shown: format!("namespace/{ns}"),
+        });
+    }
+    delete_and_wait(cluster, &doomed, log).await
+}
+
+/// Deletes the cluster-scoped objects a scenario declares as its own and
+/// waits, bounded, until they are gone.
+pub async fn delete_cluster_objects(
+    cluster: &Cluster,
+    objects: &[ClusterObject],
+    log: &mut (dyn FnMut(String) + Send),
+) -> Result<(), ClusterError> {
+    let mut doomed = Vec::new();
+    for o in objects {
+        let kind = o.kind();
+        let fail = |reason: String| ClusterError::Setup {
+            origin: format!("cluster object {} '{}'", o.kind, o.name),
+            reason,
+        };
+        let (group, version, plural, namespaced) =
+            locate(cluster, &kind.api_version(), kind.name())
+                .await
+                .map_err(fail)?;
+        if namespaced {
+            return Err(fail(
+                "the API server serves this kind namespaced: it cannot be a cluster object".into(),
+            ));
+        }
+        doomed.push(Doomed {
+            collection: collection_path(&group, &version, &plural, None),
+            name: o.name.clone(),
+            shown: format!("{}/{}", o.kind.to_ascii_lowercase(), o.name),
+        });
+    }
+    delete_and_wait(cluster, &doomed, log).await
+}
+
+async fn delete_and_wait(
+    cluster: &Cluster,
+    doomed: &[Doomed],
+    log: &mut (dyn FnMut(String) + Send),
+) -> Result<(), ClusterError> {
+    let mut deleting = Vec::new();
+    for d in doomed {
+        let what = What::Action(format!("delete {}", d.shown));
+        let request = kube::core::Request::new(&d.collection)
+            .delete(&d.name, &DeleteParams::default())
             .map_err(|e| cluster.request_error(e.to_string()))?;
         match cluster.send(request, &what).await {
             Ok(_) => {
-                log(format!("deleting namespace/{ns}"));
-                deleting.push(ns);
+                log(format!("deleting {}", d.shown));
+                deleting.push(d);
             }
             Err(Failed {
                 code: Some(404), ..
-            }) => log(format!("namespace/{ns} was not there")),
+            }) => log(format!("{} was not there", d.shown)),
             Err(f) => return Err(cluster.request_error(f.reason)),
         }
     }
     let deadline = tokio::time::Instant::now() + cluster.wait;
-    for ns in deleting {
+    for d in deleting {
         loop {
-            let what = What::Action(format!("see whether namespace '{ns}' is gone"));
-            let request = kube::core::Request::new("/api/v1/namespaces")
-                .get(ns, &GetParams::default())
+            let what = What::Action(format!("see whether {} is gone", d.shown));
+            let request = kube::core::Request::new(&d.collection)
+                .get(&d.name, &GetParams::default())
                 .map_err(|e| cluster.request_error(e.to_string()))?;
             match cluster.send(request, &what).await {
                 Err(Failed {
                     code: Some(404), ..
                 }) => {
-                    log(format!("namespace/{ns} deleted"));
+                    log(format!("{} deleted", d.shown));
                     break;
                 }
                 Ok(_) => {}
                 Err(f) => return Err(cluster.request_error(f.reason)),
             }
             if tokio::time::Instant::now() >= deadline {
-                return Err(ClusterError::StillTerminating {
-                    namespace: ns.clone(),
-                    waited: seconds(cluster.wait),
+                return Err(match d.shown.strip_prefix("namespace/") {
+                    Some(ns) => ClusterError::StillTerminating {
+                        namespace: ns.to_string(),
+                        waited: seconds(cluster.wait),
+                    },
+                    None => ClusterError::StillDeleting {
+                        what: d.shown.clone(),
+                        waited: seconds(cluster.wait),
+                    },
                 });
             }
             tokio::time::sleep(Duration::from_millis(500)).await;

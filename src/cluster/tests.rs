@@ -89,7 +89,7 @@ fn setup_outside_the_scenario_namespaces_is_refused() {
         ),
         (
             "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: admin-all\n  namespace: tools\n",
-            "assets/setup/broken-web.yaml: ClusterRole 'admin-all' is cluster-scoped: setup may only create objects in the namespaces scenario 'secure-workspace' owns (broken-web, tools)",
+            "assets/setup/broken-web.yaml: ClusterRole 'admin-all' is cluster-scoped and not one of the cluster_objects scenario 'secure-workspace' declares: setup may only create objects in the namespaces it owns (broken-web, tools) and the cluster-scoped objects it declares",
         ),
         (
             "apiVersion: v1\nkind: Pod\nspec: {}\n",
@@ -100,6 +100,35 @@ fn setup_outside_the_scenario_namespaces_is_refused() {
         let err = setup_objects(&scenario_with_setup(yaml)).unwrap_err();
         assert_eq!(err.to_string(), message);
     }
+}
+
+#[test]
+fn setup_may_create_the_cluster_objects_the_scenario_declares_only() {
+    let mut s = scenario_with_setup(
+        "apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata:\n  name: fast\nprovisioner: rancher.io/local-path\n---\napiVersion: logistics.sim.dev/v1\nkind: Depot\nmetadata:\n  name: north\n",
+    );
+    s.cluster_objects = vec![
+        crate::library::scenario::ClusterObject {
+            kind: "StorageClass".into(),
+            api_version: None,
+            name: "fast".into(),
+        },
+        crate::library::scenario::ClusterObject {
+            kind: "Depot".into(),
+            api_version: Some("logistics.sim.dev/v1".into()),
+            name: "north".into(),
+        },
+    ];
+    let objects = setup_objects(&s).unwrap();
+    let described: Vec<String> = objects.iter().map(SetupObject::describe).collect();
+    assert_eq!(described, ["storageclass/fast", "depot/north"]);
+    assert!(objects.iter().all(|o| o.declared));
+    // Another name of the same kind is not declared.
+    s.cluster_objects[0].name = "slow".into();
+    assert_eq!(
+        setup_objects(&s).unwrap_err().to_string(),
+        "assets/setup/broken-web.yaml: StorageClass 'fast' is cluster-scoped and not one of the cluster_objects scenario 'secure-workspace' declares: setup may only create objects in the namespaces it owns (broken-web, tools) and the cluster-scoped objects it declares"
+    );
 }
 
 #[test]

@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use crate::kind::Kind;
-use crate::library::rubric::{Expectation, Selection, Target};
+use crate::library::rubric::{Expectation, Matcher, Selection, Target};
 use crate::snapshot::{Object, Snapshot};
 
 pub enum Resolved<'a> {
@@ -48,14 +48,22 @@ pub fn lists_read(t: &Target, e: Option<&Expectation>) -> Vec<(Kind, Option<Stri
 /// evaluator's check, the lists the evaluator reads beyond it.
 pub fn check_reads(t: Option<&Target>, e: Option<&Expectation>) -> Vec<(Kind, Option<String>)> {
     let mut reads = t.map(|t| lists_read(t, e)).unwrap_or_default();
-    reads.extend(evaluator_reads(t, e));
+    reads.extend(expectation_reads(t, e));
     reads
 }
 
-/// The whole lists an evaluator's check reads beyond its target's.
-pub fn evaluator_reads(t: Option<&Target>, e: Option<&Expectation>) -> Vec<(Kind, Option<String>)> {
+/// The whole lists an expectation reads beyond its target's: an
+/// evaluator's, and the objects a field compares with.
+pub fn expectation_reads(
+    t: Option<&Target>,
+    e: Option<&Expectation>,
+) -> Vec<(Kind, Option<String>)> {
     match e {
         Some(Expectation::Evaluated(check)) => check.reads(t),
+        Some(Expectation::Field {
+            matcher: Matcher::Compare { conditions, .. },
+            ..
+        }) => super::compare::reads(conditions),
         _ => Vec::new(),
     }
 }

@@ -15,7 +15,7 @@ use super::scenario::Scenario;
 use crate::evaluator::{self, EvaluatorCheck, TargetUse};
 use crate::jsonpath::JsonPath;
 use crate::kind::Kind;
-use crate::values::Selector;
+use crate::values::{Meaning, Op, Selector};
 
 /// A loaded, validated rubric.
 #[derive(Debug, Clone)]
@@ -185,6 +185,36 @@ pub enum Matcher {
         at_most: Option<f64>,
     },
     Present(bool),
+    /// Compared by meaning (`as`), or with other objects' values (refs):
+    /// every condition must hold.
+    Compare {
+        meaning: Meaning,
+        conditions: Vec<Condition>,
+    },
+}
+
+/// One comparison of a field's value: with any one of the operands.
+#[derive(Debug, Clone)]
+pub struct Condition {
+    pub op: Op,
+    pub operands: Vec<Operand>,
+}
+
+/// What a field is compared with.
+#[derive(Debug, Clone)]
+pub enum Operand {
+    Value(Value),
+    /// The value at `path` in another object.
+    Ref(ObjectRef),
+}
+
+/// Another object's value, by kind, namespace, name and JSONPath.
+#[derive(Debug, Clone)]
+pub struct ObjectRef {
+    pub kind: Kind,
+    pub namespace: Option<String>,
+    pub name: String,
+    pub path: JsonPath,
 }
 
 /// The effective securityContext fields a check requires, named as in the
@@ -368,21 +398,45 @@ struct TargetFile {
 struct FieldFile {
     path: Spanned<String>,
     #[serde(default)]
-    equals: Option<toml::Value>,
+    equals: Option<Spanned<toml::Value>>,
     #[serde(default)]
-    one_of: Option<Vec<toml::Value>>,
+    one_of: Option<Vec<Spanned<toml::Value>>>,
     #[serde(default)]
-    contains: Option<toml::Value>,
+    contains: Option<Spanned<toml::Value>>,
     #[serde(default)]
     matches: Option<Spanned<String>>,
     #[serde(default)]
-    at_least: Option<f64>,
+    at_least: Option<Spanned<toml::Value>>,
     #[serde(default)]
-    at_most: Option<f64>,
+    at_most: Option<Spanned<toml::Value>>,
+    /// A value or a `{ ref = … }`, or a list of them (greater than each).
+    #[serde(default)]
+    greater_than: Option<Spanned<toml::Value>>,
+    #[serde(default)]
+    less_than: Option<Spanned<toml::Value>>,
+    /// The field is a selector that selects these labels.
+    #[serde(default)]
+    selects: Option<Spanned<toml::Value>>,
+    /// Compare by meaning: quantity, duration, labels, selector, port.
+    #[serde(default, rename = "as")]
+    meaning: Option<Spanned<String>>,
     #[serde(default)]
     present: Option<bool>,
     #[serde(default)]
     over: Quantifier,
+}
+
+/// `{ ref = { kind, api_version?, namespace?, name, path } }`
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RefFile {
+    kind: String,
+    #[serde(default)]
+    api_version: Option<String>,
+    #[serde(default)]
+    namespace: Option<String>,
+    name: String,
+    path: String,
 }
 
 #[derive(Deserialize)]
@@ -866,9 +920,14 @@ impl<'a> Validator<'a> {
                 "give namespace or all_namespaces = true, not both".into(),
             ),
             _ if !kind.namespaced() && (t.namespace.is_some() || t.all_namespaces) => {
+                let key = if t.all_namespaces {
+                    "all_namespaces"
+                } else {
+                    "namespace"
+                };
                 self.error(
                     span.clone(),
-                    format!("{kind} is not namespaced: remove namespace"),
+                    format!("{kind} is not namespaced: remove {key}"),
                 );
             }
             (false, true) if by_name => self.error(
@@ -942,24 +1001,39 @@ impl<'a> Validator<'a> {
     }
 
     fn field(&mut self, span: Range<usize>, f: FieldFile) -> Option<Expectation> {
-        let path = match JsonPath::parse(f.path.get_ref()) {
-            Ok(p) => p,
-            Err(e) => {
-                // +1 skips the opening quote of the TOML string.
-                let start = f.path.span().start + 1 + e.offset;
-                self.error(start..start + 1, e.message);
-                return None;
-            }
+        let path = self.json_path(&f.path)?;
+        let is_ref = |v: &Spanned<toml::Value>| {
+            matches!(v.get_ref(), toml::Value::Table(t) if t.contains_key("ref"))
+                || matches!(v.get_ref(), toml::Value::Array(items) if items.iter().any(|i| matches!(i, toml::Value::Table(t) if t.contains_key("ref"))))
         };
+        let not_number = |v: &Option<Spanned<toml::Value>>| {
+            v.as_ref().is_some_and(|v| {
+                !matches!(v.get_ref(), toml::Value::Integer(_) | toml::Value::Float(_))
+            })
+        };
+        let typed = f.meaning.is_some()
+            || f.greater_than.is_some()
+            || f.less_than.is_some()
+            || f.selects.is_some()
+            || not_number(&f.at_least)
+            || not_number(&f.at_most)
+            || f.equals.as_ref().is_some_and(is_ref)
+            || f.contains.as_ref().is_some_and(is_ref)
+            || f.one_of.iter().flatten().any(is_ref);
+        if typed {
+            return self.compare(span, path, f);
+        }
         let mut matchers = Vec::new();
         if let Some(v) = f.equals {
-            matchers.push(Matcher::Equals(to_json(v)));
+            matchers.push(Matcher::Equals(to_json(v.into_inner())));
         }
         if let Some(v) = f.one_of {
-            matchers.push(Matcher::OneOf(v.into_iter().map(to_json).collect()));
+            matchers.push(Matcher::OneOf(
+                v.into_iter().map(|v| to_json(v.into_inner())).collect(),
+            ));
         }
         if let Some(v) = f.contains {
-            matchers.push(Matcher::Contains(to_json(v)));
+            matchers.push(Matcher::Contains(to_json(v.into_inner())));
         }
         if let Some(r) = f.matches {
             match Regex::new(&format!("^(?:{})$", r.get_ref())) {
@@ -978,19 +1052,23 @@ impl<'a> Validator<'a> {
             }
         }
         if f.at_least.is_some() || f.at_most.is_some() {
+            let number = |v: Option<Spanned<toml::Value>>| {
+                v.and_then(|v| match v.into_inner() {
+                    toml::Value::Integer(i) => Some(i as f64),
+                    toml::Value::Float(x) => Some(x),
+                    _ => None,
+                })
+            };
             matchers.push(Matcher::Range {
-                at_least: f.at_least,
-                at_most: f.at_most,
+                at_least: number(f.at_least),
+                at_most: number(f.at_most),
             });
         }
         if let Some(p) = f.present {
             matchers.push(Matcher::Present(p));
         }
         if matchers.len() != 1 {
-            self.error(
-                span,
-                "a field check needs exactly one of equals, one_of, contains, matches, at_least/at_most, present".into(),
-            );
+            self.error(span, FIELD_MATCHERS.into());
             return None;
         }
         Some(Expectation::Field {
@@ -999,7 +1077,171 @@ impl<'a> Validator<'a> {
             over: f.over,
         })
     }
+
+    fn json_path(&mut self, path: &Spanned<String>) -> Option<JsonPath> {
+        match JsonPath::parse(path.get_ref()) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                // +1 skips the opening quote of the TOML string.
+                let start = path.span().start + 1 + e.offset;
+                self.error(start..start + 1, e.message);
+                None
+            }
+        }
+    }
+
+    /// A field compared by meaning or with other objects' values.
+    fn compare(&mut self, span: Range<usize>, path: JsonPath, f: FieldFile) -> Option<Expectation> {
+        let before = self.errors.len();
+        let meaning = match &f.meaning {
+            None => Meaning::Plain,
+            Some(m) => match m.get_ref().parse::<Meaning>() {
+                Ok(m) => m,
+                Err(e) => {
+                    self.error(m.span(), e);
+                    return None;
+                }
+            },
+        };
+        if let Some(m) = &f.matches {
+            self.error(m.span(), "matches compares text: it does not go with as, refs, greater_than, less_than or selects".into());
+        }
+        if f.present.is_some() {
+            self.error(
+                span.clone(),
+                "present does not go with as, refs, greater_than, less_than or selects".into(),
+            );
+        }
+        let mut conditions = Vec::new();
+        let mut single = |op: Op, v: Option<Spanned<toml::Value>>, this: &mut Self| {
+            if let Some(v) = v {
+                let operand = this.operand(meaning, op, v)?;
+                conditions.push(Condition {
+                    op,
+                    operands: vec![operand],
+                });
+            }
+            Some(())
+        };
+        single(Op::Equals, f.equals, self);
+        single(Op::Contains, f.contains, self);
+        single(Op::AtLeast, f.at_least, self);
+        single(Op::AtMost, f.at_most, self);
+        single(Op::Selects, f.selects, self);
+        for (op, v) in [
+            (Op::GreaterThan, f.greater_than),
+            (Op::LessThan, f.less_than),
+        ] {
+            let Some(v) = v else { continue };
+            let span = v.span();
+            match v.into_inner() {
+                toml::Value::Array(items) => {
+                    for item in items {
+                        single(op, Some(Spanned::new(span.clone(), item)), self);
+                    }
+                }
+                other => {
+                    single(op, Some(Spanned::new(span, other)), self);
+                }
+            }
+        }
+        if let Some(values) = f.one_of {
+            let operands: Option<Vec<Operand>> = values
+                .into_iter()
+                .map(|v| self.operand(meaning, Op::Equals, v))
+                .collect();
+            if let Some(operands) = operands {
+                conditions.push(Condition {
+                    op: Op::Equals,
+                    operands,
+                });
+            }
+        }
+        let ordering_only = conditions.iter().all(|c| {
+            matches!(
+                c.op,
+                Op::AtLeast | Op::AtMost | Op::GreaterThan | Op::LessThan
+            )
+        });
+        if self.errors.len() == before
+            && (conditions.is_empty() || (conditions.len() > 1 && !ordering_only))
+        {
+            self.error(span, FIELD_MATCHERS.into());
+        }
+        (self.errors.len() == before).then_some(Expectation::Field {
+            path,
+            matcher: Matcher::Compare {
+                meaning,
+                conditions,
+            },
+            over: f.over,
+        })
+    }
+
+    /// One expected value: a literal of the field's meaning, or a reference.
+    fn operand(&mut self, meaning: Meaning, op: Op, v: Spanned<toml::Value>) -> Option<Operand> {
+        let span = v.span();
+        if !meaning.supports(op) {
+            self.error(
+                span,
+                format!(
+                    "{} does not apply to values compared as = '{meaning}'",
+                    op.key()
+                ),
+            );
+            return None;
+        }
+        let value = v.into_inner();
+        let reference = match &value {
+            toml::Value::Table(t) if t.contains_key("ref") => t.get("ref").cloned(),
+            _ => None,
+        };
+        let Some(reference) = reference else {
+            let json = to_json(value);
+            if let Err(e) = meaning.check(op, &json) {
+                self.error(span, format!("{}: {e}", op.key()));
+                return None;
+            }
+            return Some(Operand::Value(json));
+        };
+        let r: RefFile = match reference.try_into() {
+            Ok(r) => r,
+            Err(e) => {
+                self.error(span, format!("{} ref: {}", op.key(), e.message().trim()));
+                return None;
+            }
+        };
+        let kind_name = Spanned::new(span.clone(), r.kind);
+        let api_version = r.api_version.map(|a| Spanned::new(span.clone(), a));
+        let kind = self.kind(&span, Some(&kind_name), api_version.as_ref())?;
+        if kind.namespaced() && kind.is_well_known() && r.namespace.is_none() {
+            self.error(span, format!("a ref to a {kind} needs its namespace"));
+            return None;
+        }
+        if !kind.namespaced() && r.namespace.is_some() {
+            self.error(
+                span,
+                format!("{kind} is not namespaced: remove the ref's namespace"),
+            );
+            return None;
+        }
+        let path = match JsonPath::parse(&r.path) {
+            Ok(p) => p,
+            Err(e) => {
+                self.error(span, format!("ref path '{}': {}", r.path, e.message));
+                return None;
+            }
+        };
+        Some(Operand::Ref(ObjectRef {
+            kind,
+            namespace: r.namespace,
+            name: r.name,
+            path,
+        }))
+    }
 }
+
+const FIELD_MATCHERS: &str = "a field check needs exactly one of equals, one_of, contains, matches, at_least/at_most, greater_than/less_than, selects, present";
 
 /// `v1`, `v1beta1`, `v2alpha3`: a Kubernetes API version.
 fn is_version(v: &str) -> bool {

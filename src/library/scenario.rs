@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use super::error::LoadError;
+use crate::kind::Kind;
 
 /// Text in English with optional translations (`zh`, …).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,12 +116,44 @@ pub struct Scenario {
     pub time_limit: Duration,
     /// The only namespaces `reset` may delete.
     pub namespaces: Vec<String>,
+    /// The cluster-scoped objects the scenario declares as its own: the only
+    /// ones setup may create and `reset` deletes.
+    pub cluster_objects: Vec<ClusterObject>,
     /// YAML documents applied before the timer starts, in order.
     pub setup: Vec<SetupManifest>,
     pub tasks: Vec<Task>,
     pub solution: Option<Solution>,
     /// Where it was loaded from, for messages.
     pub file: String,
+}
+
+/// A cluster-scoped object a scenario owns, by kind and name:
+/// `{ kind = "StorageClass", name = "fast" }` (with `api_version` for a kind
+/// ckasim does not know offline).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterObject {
+    pub kind: String,
+    #[serde(default)]
+    pub api_version: Option<String>,
+    pub name: String,
+}
+
+impl ClusterObject {
+    pub fn kind(&self) -> Kind {
+        match &self.api_version {
+            Some(av) => Kind::of_object(Some(av), &self.kind),
+            None => self
+                .kind
+                .parse()
+                .unwrap_or_else(|_| Kind::of_object(None, &self.kind)),
+        }
+    }
+
+    /// Whether an object with this apiVersion, kind and name is this one.
+    pub fn is(&self, api_version: &str, kind: &str, name: &str) -> bool {
+        self.name == name && self.kind() == Kind::of_object(Some(api_version), kind)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -163,6 +196,8 @@ struct ScenarioFile {
     difficulty: Difficulty,
     time_limit: Spanned<String>,
     namespaces: Spanned<Vec<Spanned<String>>>,
+    #[serde(default)]
+    cluster_objects: Vec<Spanned<ClusterObject>>,
     #[serde(default)]
     setup: Option<SetupFile>,
     tasks: Spanned<Vec<Spanned<TaskFile>>>,
@@ -282,6 +317,43 @@ pub fn parse(
         }
     }
 
+    let mut cluster_objects = Vec::new();
+    for o in raw.cluster_objects {
+        let span = o.span();
+        let o = o.into_inner();
+        let known = match &o.api_version {
+            Some(av) => Some(Kind::of_object(Some(av), &o.kind)).filter(|k| k.is_well_known()),
+            None => match o.kind.parse::<Kind>() {
+                Ok(k) => Some(k),
+                Err(e) => {
+                    errors.push(err(span, e.to_string()));
+                    continue;
+                }
+            },
+        };
+        let problem = match known {
+            Some(Kind::Namespace) => {
+                Some("a scenario owns Namespaces through namespaces, not cluster_objects".into())
+            }
+            Some(Kind::Node) => Some("a scenario cannot own a Node".into()),
+            Some(k) if k.namespaced() => Some(format!(
+                "{k} is namespaced: a scenario owns its objects through its namespaces"
+            )),
+            _ if o.name.is_empty() || o.name.starts_with("system:") => Some(format!(
+                "cluster object name '{}' cannot be owned by a scenario (not empty, not 'system:*')",
+                o.name
+            )),
+            _ => None,
+        };
+        match problem {
+            Some(p) => errors.push(err(span, p)),
+            None => cluster_objects.push(ClusterObject {
+                kind: known.map_or(o.kind, |k| k.name().to_string()),
+                ..o
+            }),
+        }
+    }
+
     let mut setup = Vec::new();
     if let Some(s) = raw.setup {
         if let Some(yaml) = s.manifests {
@@ -361,6 +433,7 @@ pub fn parse(
             .into_iter()
             .map(Spanned::into_inner)
             .collect(),
+        cluster_objects,
         setup,
         tasks,
         solution: raw.solution,
