@@ -77,6 +77,36 @@ title = "clusterbinding-3 grants a ClusterRole"
 points = 1
 target = { kind = "ClusterRoleBinding", name = "clusterbinding-3" }
 field = { path = "{.roleRef.name}", equals = { ref = { kind = "ClusterRole", name = "clusterrole-2", path = "{.metadata.name}" } } }
+
+[[criteria.checks]]
+title = "worker-07 is Ready, schedulable, in zone-1"
+points = 1
+target = { kind = "Node", name = "worker-07" }
+node = { ready = true, schedulable = true, labels = { "topology.kubernetes.io/zone" = "zone-1" } }
+
+[[criteria.checks]]
+title = "worker-13 is drained (evaluator)"
+points = 1
+target = { kind = "Node", name = "worker-13" }
+drained = true
+
+[[criteria.checks]]
+title = "no pod of the cluster is on worker-13 (placement)"
+points = 1
+target = { kind = "Pod", all_namespaces = true, selector = "app" }
+placement = { not_on_node = "worker-13" }
+
+[[criteria.checks]]
+title = "the pods of the cluster cover every node they may go to"
+points = 1
+target = { kind = "Pod", all_namespaces = true, selector = "app" }
+placement = { every_allowed_node = true }
+
+[[criteria.checks]]
+title = "every ConfigMap and Secret the pods of the cluster reference resolves"
+points = 1
+target = { kind = "Pod", all_namespaces = true, selector = "app" }
+refs_resolve = true
 "#;
 
 fn benches(c: &mut Criterion) {
