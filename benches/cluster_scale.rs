@@ -77,7 +77,11 @@ title = "clusterbinding-3 grants a ClusterRole"
 points = 1
 target = { kind = "ClusterRoleBinding", name = "clusterbinding-3" }
 field = { path = "{.roleRef.name}", equals = { ref = { kind = "ClusterRole", name = "clusterrole-2", path = "{.metadata.name}" } } }
+"#;
 
+/// The node, drain, placement and reference checks of `evaluator::{nodes, workloads}` over the
+/// same cluster.
+const EVALUATOR_CHECKS: &str = r#"
 [[criteria.checks]]
 title = "worker-07 is Ready, schedulable, in zone-1"
 points = 1
@@ -112,7 +116,8 @@ refs_resolve = true
 fn benches(c: &mut Criterion) {
     let scale = scale::Scale::default();
     let snapshot = scale::cluster(&scale);
-    let entry = scale::entry(CHECKS);
+    let entry = scale::entry(&format!("{CHECKS}{EVALUATOR_CHECKS}"));
+    let evaluators_only = scale::entry(EVALUATOR_CHECKS);
     let at = chrono::Utc::now();
     let source = Source::Snapshot {
         snapshot: Vec::new(),
@@ -129,6 +134,9 @@ fn benches(c: &mut Criterion) {
     assert!(failing.is_empty(), "{failing:#?}");
     c.bench_function("grade nodes, all pods and RBAC of 5000 pods", |b| {
         b.iter(|| ckasim::grade::grade(&entry, &snapshot, at, source.clone()).score);
+    });
+    c.bench_function("grade the node, drain, placement and refs checks of 5000 pods", |b| {
+        b.iter(|| ckasim::grade::grade(&evaluators_only, &snapshot, at, source.clone()).score);
     });
     c.bench_function("build the 5000-pod snapshot", |b| {
         b.iter(|| scale::cluster(&scale).objects().len());
