@@ -135,9 +135,12 @@ fn benches(c: &mut Criterion) {
     c.bench_function("grade nodes, all pods and RBAC of 5000 pods", |b| {
         b.iter(|| ckasim::grade::grade(&entry, &snapshot, at, source.clone()).score);
     });
-    c.bench_function("grade the node, drain, placement and refs checks of 5000 pods", |b| {
-        b.iter(|| ckasim::grade::grade(&evaluators_only, &snapshot, at, source.clone()).score);
-    });
+    c.bench_function(
+        "grade the node, drain, placement and refs checks of 5000 pods",
+        |b| {
+            b.iter(|| ckasim::grade::grade(&evaluators_only, &snapshot, at, source.clone()).score);
+        },
+    );
     c.bench_function("build the 5000-pod snapshot", |b| {
         b.iter(|| scale::cluster(&scale).objects().len());
     });

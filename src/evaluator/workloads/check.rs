@@ -645,7 +645,7 @@ impl EvaluatorCheck for RefsCheck {
             };
             into.extend(snapshot.get(kind, Some(ns), &r.name).map(|o| &o.value));
         }
-        refs_resolve(&o.display(), spec, ns, &cms, &secrets)
+        refs_resolve(spec, ns, &cms, &secrets)
     }
 
     fn inspect(&self, target: Option<&Get<'_>>) -> String {
@@ -696,10 +696,7 @@ mod tests {
         let body = format!("{FRONTEND}\nrefs_resolve = true");
         let r = testing::grade(&["tshoot-image"], &body, &real());
         assert_eq!(r.status, Status::Pass, "{}", r.actual);
-        assert_eq!(
-            r.actual,
-            "deployment/frontend: all 0 ConfigMap/Secret reference(s) resolve"
-        );
+        assert_eq!(r.actual, "all 0 ConfigMap/Secret reference(s) resolve");
         let pods = "target = { kind = \"Pod\", namespace = \"tshoot-image\", selector = \"app=frontend\" }\nrefs_resolve = true";
         let r = testing::grade(&["tshoot-image"], pods, &real());
         assert_eq!(r.status, Status::Pass, "{}", r.actual);
