@@ -141,6 +141,17 @@ fn benches(c: &mut Criterion) {
             b.iter(|| ckasim::grade::grade(&evaluators_only, &snapshot, at, source.clone()).score);
         },
     );
+    // Each check alone, to see where the time goes.
+    for one in [CHECKS, EVALUATOR_CHECKS]
+        .iter()
+        .flat_map(|checks| checks.split("[[criteria.checks]]").skip(1))
+    {
+        let alone = scale::entry(&format!("[[criteria.checks]]{one}"));
+        let title = alone.rubric.criteria[0].checks[0].title.clone();
+        c.bench_function(&format!("check: {title}"), |b| {
+            b.iter(|| ckasim::grade::grade(&alone, &snapshot, at, source.clone()).score);
+        });
+    }
     c.bench_function("build the 5000-pod snapshot", |b| {
         b.iter(|| scale::cluster(&scale).objects().len());
     });

@@ -128,9 +128,9 @@ fn judge_all(
         );
         return (pass(ready >= *at_least as usize), found);
     }
-    let verdicts: Vec<(String, checks::Verdict)> = objects
+    let verdicts: Vec<(&crate::snapshot::Object, checks::Verdict)> = objects
         .iter()
-        .map(|o| (o.display(), checks::judge(&check.expect, o, snapshot)))
+        .map(|o| (*o, checks::judge(&check.expect, o, snapshot)))
         .collect();
     let ok = match target.map_or(Quantifier::All, |t| t.quantifier) {
         Quantifier::All => verdicts.iter().all(|(_, v)| v.pass),
@@ -140,19 +140,28 @@ fn judge_all(
     let shown: Vec<String> = verdicts
         .iter()
         .filter(|(_, v)| v.pass == ok || single)
-        .map(|(name, v)| {
+        .map(|(o, v)| {
             if single {
                 v.found.clone()
             } else {
-                format!("{name}: {}", v.found)
+                format!("{}: {}", o.display(), v.found)
             }
         })
         .collect();
     let mut found = shown;
     // Several pods of one workload usually fail the same way: say it once.
     found.dedup_by(|a, b| a.split_once(": ").map(|x| x.1) == b.split_once(": ").map(|x| x.1));
+    // Across a cluster, the first few say what was found; the count says the rest.
+    if found.len() > SHOWN_OBJECTS {
+        let more = found.len() - SHOWN_OBJECTS;
+        found.truncate(SHOWN_OBJECTS);
+        found.push(format!("and {more} more"));
+    }
     (pass(ok), found.join("; "))
 }
+
+/// How many objects' findings a result lists before counting the rest.
+const SHOWN_OBJECTS: usize = 10;
 
 fn subject(t: &Target) -> String {
     let ns = match t.namespace.as_deref() {

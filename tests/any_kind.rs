@@ -270,3 +270,31 @@ fn target_misuse_is_located() {
     assert!(errors(r#"{ kind = "Pod", namespace = "kube-system", name = "p" }"#).is_empty());
     assert!(errors(r#"{ kind = "hpa", namespace = "other", name = "h" }"#).is_empty());
 }
+
+#[test]
+fn across_a_cluster_a_result_lists_ten_objects_and_counts_the_rest() {
+    let mut snapshot = ckasim::snapshot::Snapshot::default();
+    for i in 0..15 {
+        snapshot
+            .insert(json!({"apiVersion": "v1", "kind": "Pod",
+                "metadata": {"name": format!("p{i:02}"), "namespace": format!("ns{i}"), "labels": {"app": "x"}},
+                // 1, 2 or 3 privileged containers: findings differ from one pod to the next.
+                "spec": {"containers": (0..=i % 3).map(|c| json!({"name": format!("c{c}"), "image": "img",
+                    "securityContext": {"privileged": true}})).collect::<Vec<_>>()}}))
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let report = ckasim::grade::grade(
+        &entry(),
+        &snapshot,
+        chrono::Utc::now(),
+        Source::Snapshot {
+            snapshot: vec!["x.json".into()],
+        },
+    );
+    let actual = &report.criteria[0].checks[3].actual;
+    assert!(
+        actual.starts_with("pod/p00: true; pod/p01: true true; pod/p02: true true true; "),
+        "{actual}"
+    );
+    assert!(actual.ends_with("; pod/p09: true; and 5 more"), "{actual}");
+}
