@@ -79,10 +79,45 @@ target = { kind = "ClusterRoleBinding", name = "clusterbinding-3" }
 field = { path = "{.roleRef.name}", equals = { ref = { kind = "ClusterRole", name = "clusterrole-2", path = "{.metadata.name}" } } }
 "#;
 
+/// The node, drain, placement and reference checks of `evaluator::{nodes, workloads}` over the
+/// same cluster.
+const EVALUATOR_CHECKS: &str = r#"
+[[criteria.checks]]
+title = "worker-07 is Ready, schedulable, in zone-1"
+points = 1
+target = { kind = "Node", name = "worker-07" }
+node = { ready = true, schedulable = true, labels = { "topology.kubernetes.io/zone" = "zone-1" } }
+
+[[criteria.checks]]
+title = "worker-13 is drained (evaluator)"
+points = 1
+target = { kind = "Node", name = "worker-13" }
+drained = true
+
+[[criteria.checks]]
+title = "no pod of the cluster is on worker-13 (placement)"
+points = 1
+target = { kind = "Pod", all_namespaces = true, selector = "app" }
+placement = { not_on_node = "worker-13" }
+
+[[criteria.checks]]
+title = "the pods of the cluster cover every node they may go to"
+points = 1
+target = { kind = "Pod", all_namespaces = true, selector = "app" }
+placement = { every_allowed_node = true }
+
+[[criteria.checks]]
+title = "every ConfigMap and Secret the pods of the cluster reference resolves"
+points = 1
+target = { kind = "Pod", all_namespaces = true, selector = "app" }
+refs_resolve = true
+"#;
+
 fn benches(c: &mut Criterion) {
     let scale = scale::Scale::default();
     let snapshot = scale::cluster(&scale);
-    let entry = scale::entry(CHECKS);
+    let entry = scale::entry(&format!("{CHECKS}{EVALUATOR_CHECKS}"));
+    let evaluators_only = scale::entry(EVALUATOR_CHECKS);
     let at = chrono::Utc::now();
     let source = Source::Snapshot {
         snapshot: Vec::new(),
@@ -94,8 +129,17 @@ fn benches(c: &mut Criterion) {
     c.bench_function("grade nodes, all pods and RBAC of 5000 pods", |b| {
         b.iter(|| ckasim::grade::grade(&entry, &snapshot, at, source.clone()).score);
     });
+    c.bench_function(
+        "grade the node, drain, placement and refs checks of 5000 pods",
+        |b| {
+            b.iter(|| ckasim::grade::grade(&evaluators_only, &snapshot, at, source.clone()).score);
+        },
+    );
     // Each check alone, to see where the time goes.
-    for one in CHECKS.split("[[criteria.checks]]").skip(1) {
+    for one in [CHECKS, EVALUATOR_CHECKS]
+        .iter()
+        .flat_map(|checks| checks.split("[[criteria.checks]]").skip(1))
+    {
         let alone = scale::entry(&format!("[[criteria.checks]]{one}"));
         let title = alone.rubric.criteria[0].checks[0].title.clone();
         c.bench_function(&format!("check: {title}"), |b| {

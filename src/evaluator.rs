@@ -16,6 +16,7 @@ pub mod quantity;
 pub mod rbac;
 pub mod service;
 pub mod storage;
+pub mod syntax;
 pub mod workloads;
 
 use std::fmt;

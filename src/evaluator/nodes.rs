@@ -97,6 +97,43 @@ pub fn labels(node: &Value, expected: &[(String, String)]) -> Verdict {
     }
 }
 
+/// Whether no node but `node` carries any of `taints` or any of the `labels` pairs: the task
+/// "taint and label exactly one node". Names the other nodes that do.
+pub fn only_node(
+    node: &Value,
+    nodes: &[&Value],
+    taints: &[Taint],
+    labels: &[(String, String)],
+) -> Verdict {
+    let others: Vec<String> = nodes
+        .iter()
+        .filter(|n| name(n) != name(node))
+        .filter_map(|n| {
+            let carried = node_taints(n);
+            let mut items: Vec<String> = taints
+                .iter()
+                .filter(|t| carried.contains(t))
+                .map(ToString::to_string)
+                .collect();
+            items.extend(
+                labels
+                    .iter()
+                    .filter(|(k, v)| super::objects::label(n, k) == Some(v.as_str()))
+                    .map(|(k, v)| format!("{k}={v}")),
+            );
+            (!items.is_empty()).then(|| format!("node {} also has {}", name(n), items.join(", ")))
+        })
+        .collect();
+    if others.is_empty() {
+        Verdict::new(
+            true,
+            format!("no other node has them ({} nodes)", nodes.len()),
+        )
+    } else {
+        Verdict::new(false, others.join("; "))
+    }
+}
+
 /// Whether a pod is the mirror of a static pod (the kubelet's annotation).
 pub fn is_mirror(pod: &Value) -> bool {
     annotation(pod, MIRROR_ANNOTATION).is_some()

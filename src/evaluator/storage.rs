@@ -37,7 +37,7 @@ pub fn pvc_bound(pvc: &Value, volumes: &[&Value], volume: Option<&str>) -> Verdi
     if let Some(want) = volume.filter(|w| *w != volume_name) {
         return Verdict::new(
             false,
-            format!("PVC {claim} is {phase} to PV {volume_name}, not to PV {want}"),
+            format!("PVC {claim} ({phase}) names PV {volume_name}, not PV {want}"),
         );
     }
     if phase != "Bound" {
@@ -251,6 +251,27 @@ fn claim_mounts(spec: &Value, claim: &str, container: Option<&str>) -> Vec<(Stri
                 .map(|p| (c.name.to_owned(), normalise_path(p)))
         })
         .collect()
+}
+
+/// A StatefulSet's pod template with a volume for each of its `volumeClaimTemplates`, named
+/// after the template: the controller gives each pod such a volume (claim `<template>-<pod>`), so
+/// a template's mounts of `data` mount the claims of template `data`.
+pub fn with_claim_templates(statefulset: &Value, spec: &Value) -> Value {
+    let mut spec = spec.clone();
+    let claims: Vec<Value> = array_at(statefulset, "/spec/volumeClaimTemplates")
+        .iter()
+        .filter_map(|t| str_at(t, "/metadata/name"))
+        .map(|n| serde_json::json!({"name": n, "persistentVolumeClaim": {"claimName": n}}))
+        .collect();
+    if let Some(obj) = spec.as_object_mut() {
+        let volumes = obj
+            .entry("volumes")
+            .or_insert_with(|| Value::Array(Vec::new()));
+        if let Some(list) = volumes.as_array_mut() {
+            list.extend(claims);
+        }
+    }
+    spec
 }
 
 /// Whether every pod spec mounts PVC `claim` (in a container named `container` when given) at

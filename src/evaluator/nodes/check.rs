@@ -9,9 +9,10 @@ use toml::Spanned;
 
 use super::placement::{Placement, placement};
 use super::scheduling::daemonset_pod_spec;
-use super::{Taint, drained, labels, ready, schedulable, static_pod, taints};
+use super::{Taint, drained, labels, only_node, ready, schedulable, static_pod, taints};
 use crate::evaluator::objects::values;
 use crate::evaluator::pod_security::needs_kind;
+use crate::evaluator::syntax::{flag, no_object};
 use crate::evaluator::{
     Evaluator, EvaluatorCheck, Get, Input, Problem, TargetUse, Verdict, objects,
 };
@@ -58,6 +59,8 @@ struct NodeFile {
     taints_exclude: Option<Vec<Spanned<String>>>,
     #[serde(default)]
     labels: Option<BTreeMap<String, String>>,
+    #[serde(default)]
+    only_node: bool,
 }
 
 #[derive(Debug)]
@@ -67,6 +70,8 @@ struct NodeCheck {
     include: Vec<Taint>,
     exclude: Vec<Taint>,
     labels: Vec<(String, String)>,
+    /// No other node carries `include` taints or `labels`.
+    only_node: bool,
 }
 
 impl Evaluator for NodeState {
@@ -82,7 +87,14 @@ impl Evaluator for NodeState {
             include: taint_list(f.taints_include)?,
             exclude: taint_list(f.taints_exclude)?,
             labels: pairs(f.labels),
+            only_node: f.only_node,
         };
+        if check.only_node && check.include.is_empty() && check.labels.is_empty() {
+            return Err(Problem::new(
+                input.span(),
+                "node: only_node needs taints_include or labels to be the only node with",
+            ));
+        }
         if check.ready.is_none()
             && check.schedulable.is_none()
             && check.include.is_empty()
@@ -126,12 +138,23 @@ impl EvaluatorCheck for NodeCheck {
         if !self.labels.is_empty() {
             parts.push(format!("labelled {}", shown(&self.labels)));
         }
+        if self.only_node {
+            parts.push("and no other node is".to_owned());
+        }
         format!("{}: {}", subject.unwrap_or_default(), parts.join(", "))
     }
 
-    fn judge(&self, object: Option<&Object>, _snapshot: &Snapshot) -> Verdict {
+    fn reads(&self, _target: Option<&Target>) -> Vec<(Kind, Option<String>)> {
+        if self.only_node {
+            vec![(Kind::Node, None)]
+        } else {
+            Vec::new()
+        }
+    }
+
+    fn judge(&self, object: Option<&Object>, snapshot: &Snapshot) -> Verdict {
         let Some(o) = object else {
-            return Verdict::new(false, "no object to judge");
+            return no_object();
         };
         let node = &o.value;
         let mut parts = Vec::new();
@@ -147,13 +170,29 @@ impl EvaluatorCheck for NodeCheck {
         if !self.labels.is_empty() {
             parts.push(labels(node, &self.labels));
         }
+        if self.only_node {
+            let nodes = values(snapshot, Kind::Node, None);
+            parts.push(only_node(node, &nodes, &self.include, &self.labels));
+        }
         objects::all(&parts)
     }
 
     fn inspect(&self, target: Option<&Get<'_>>) -> String {
-        target.map_or_else(String::new, |get| {
-            format!("kubectl describe node {}", name_of(get.target))
-        })
+        match target {
+            Some(get) if !name_of(get.target).is_empty() => {
+                format!("kubectl describe node {}", name_of(get.target))
+            }
+            Some(get) => format!("{} --show-labels", get.command),
+            None => String::new(),
+        }
+    }
+
+    fn named_values(&self) -> Vec<String> {
+        let taints = self.include.iter().chain(&self.exclude);
+        taints
+            .map(ToString::to_string)
+            .chain(self.labels.iter().map(|(k, v)| format!("{k}={v}")))
+            .collect()
     }
 }
 
@@ -176,14 +215,11 @@ impl Evaluator for Drained {
     }
 
     fn parse(&self, input: &Input<'_>) -> Result<Arc<dyn EvaluatorCheck>, Problem> {
-        if input.deserialize::<bool>()? {
-            Ok(Arc::new(DrainedCheck))
-        } else {
-            Err(Problem::new(
-                input.span(),
-                "drained = false checks nothing; to check an uncordoned node write node = { schedulable = true }",
-            ))
-        }
+        flag(
+            input,
+            "drained = false checks nothing; to check an uncordoned node write node = { schedulable = true }",
+        )?;
+        Ok(Arc::new(DrainedCheck))
     }
 }
 
@@ -205,7 +241,7 @@ impl EvaluatorCheck for DrainedCheck {
 
     fn judge(&self, object: Option<&Object>, snapshot: &Snapshot) -> Verdict {
         let Some(o) = object else {
-            return Verdict::new(false, "no object to judge");
+            return no_object();
         };
         drained(&o.value, &values(snapshot, Kind::Pod, None))
     }
@@ -356,6 +392,14 @@ impl EvaluatorCheck for PlacementCheck {
     fn inspect(&self, target: Option<&Get<'_>>) -> String {
         target.map_or_else(String::new, |get| format!("{} -o wide", get.command))
     }
+
+    fn named_values(&self) -> Vec<String> {
+        match &self.0 {
+            Placement::OnNode(n) | Placement::NotOnNode(n) => vec![n.clone()],
+            Placement::OnNodesWithLabels(l) => vec![shown(l)],
+            Placement::DistinctNodes | Placement::EveryAllowedNode => Vec::new(),
+        }
+    }
 }
 
 /// `static_pod = { name = "web", node = "kind-worker", namespace = "default", running = true }`
@@ -464,6 +508,40 @@ mod tests {
         assert_eq!(
             r.actual,
             "node kind-cka-worker2 has taints 'workload=batch:NoSchedule'; should not have 'workload=batch:NoSchedule'"
+        );
+    }
+
+    #[test]
+    fn only_one_node_tainted_and_labelled() {
+        let body = format!(
+            "{WORKER2}\nnode = {{ taints_include = [\"workload=batch:NoSchedule\"], labels = {{ workload = \"batch\" }}, only_node = true }}"
+        );
+        let r = testing::grade(&["batch"], &body, &cluster(&[]));
+        assert_eq!(r.status, Status::Pass, "{}", r.actual);
+        assert!(
+            r.actual.ends_with("no other node has them (3 nodes)"),
+            "{}",
+            r.actual
+        );
+        let mut also = control_plane();
+        also["metadata"]["labels"]["workload"] = json!("batch");
+        let snap = testing::snapshot(&[also, worker2()]);
+        let r = testing::grade(&["batch"], &body, &snap);
+        assert_eq!(r.status, Status::Fail);
+        assert!(
+            r.actual
+                .starts_with("node kind-cka-control-plane also has workload=batch"),
+            "{}",
+            r.actual
+        );
+        let err = testing::check(
+            &["batch"],
+            &format!("{WORKER2}\nnode = {{ ready = true, only_node = true }}"),
+        )
+        .unwrap_err();
+        assert!(
+            err[0].ends_with("only_node needs taints_include or labels to be the only node with"),
+            "{err:?}"
         );
     }
 

@@ -789,3 +789,27 @@ fn daemon_pods_go_onto_cordoned_nodes() {
         "pods: 1 on kind-cka-worker, 1 on kind-cka-worker2; allowed nodes: 'kind-cka-worker', 'kind-cka-worker2'"
     );
 }
+
+#[test]
+fn no_execute_taints_refuse_and_an_empty_value_matches_a_valueless_taint() {
+    let gpu = node(
+        "gpu-node",
+        &[],
+        &json!([{"effect": "NoExecute", "key": "gpu"}]),
+        true,
+        false,
+    );
+    let plain = json!({"containers": []});
+    assert_eq!(
+        refusal(&plain, &gpu).as_deref(),
+        Some("taint gpu:NoExecute is not tolerated")
+    );
+    // `operator: Equal` with no value tolerates a taint without value.
+    let equal =
+        json!({"tolerations": [{"key": "gpu", "operator": "Equal", "effect": "NoExecute"}]});
+    assert_eq!(refusal(&equal, &gpu), None);
+    // A NoSchedule toleration does not cover a NoExecute taint.
+    let wrong_effect =
+        json!({"tolerations": [{"key": "gpu", "operator": "Exists", "effect": "NoSchedule"}]});
+    assert!(refusal(&wrong_effect, &gpu).is_some());
+}

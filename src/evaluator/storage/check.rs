@@ -10,43 +10,13 @@ use super::{PodSpecOf, Size};
 use crate::evaluator::objects::values;
 use crate::evaluator::pod_security::needs_kind;
 use crate::evaluator::quantity::{Bound, Quantity};
+use crate::evaluator::syntax::{no_object, one_of, quantity};
 use crate::evaluator::{
     Evaluator, EvaluatorCheck, Get, Input, Problem, TargetUse, Verdict, objects,
 };
 use crate::kind::Kind;
 use crate::library::rubric::Target;
 use crate::snapshot::{Object, Snapshot};
-
-/// A quantity written in a rubric, located for its error.
-pub(crate) fn quantity(field: &Spanned<String>) -> Result<Quantity, Problem> {
-    field
-        .get_ref()
-        .parse()
-        .map_err(|e: crate::evaluator::quantity::QuantityError| {
-            Problem::new(field.span(), e.to_string())
-        })
-}
-
-/// A value that must be one of `allowed`, located for its error.
-pub(crate) fn one_of(
-    field: &Spanned<String>,
-    what: &str,
-    allowed: &[&str],
-) -> Result<String, Problem> {
-    let v = field.get_ref();
-    if allowed.contains(&v.as_str()) {
-        Ok(v.clone())
-    } else {
-        Err(Problem::new(
-            field.span(),
-            format!("{what} '{v}' is not one of {}", allowed.join(", ")),
-        ))
-    }
-}
-
-fn no_object() -> Verdict {
-    Verdict::new(false, "no object to judge")
-}
 
 /// `pvc_bound = { volume = "pv-1" }` (or `{}`: bound to any volume).
 pub struct PvcBound;
@@ -97,7 +67,12 @@ impl EvaluatorCheck for PvcBoundCheck {
         let Some(pvc) = object else {
             return no_object();
         };
-        let volumes = values(snapshot, Kind::PersistentVolume, None);
+        // Only the volume the claim names is looked at: an index lookup, not a scan of every PV.
+        let volumes: Vec<&serde_json::Value> = objects::str_at(&pvc.value, "/spec/volumeName")
+            .and_then(|v| snapshot.get(Kind::PersistentVolume, None, v))
+            .map(|o| &o.value)
+            .into_iter()
+            .collect();
         super::pvc_bound(&pvc.value, &volumes, self.volume.as_deref())
     }
 
@@ -426,13 +401,21 @@ impl EvaluatorCheck for PvcMountedCheck {
         let Some((_, spec)) = crate::pod_security::pod_template(&o.value) else {
             return Verdict::new(false, format!("{} has no pod template", o.display()));
         };
+        // The report names the object; the words stay the same for every pod so that pods
+        // failing alike are said once.
         let what = if o.kind == Kind::Pod {
-            format!("pod {}", o.name)
+            "pod"
         } else {
-            format!("{}'s pod template", o.display())
-        };
+            "pod template"
+        }
+        .to_owned();
+        let with_claims =
+            (o.kind == Kind::StatefulSet).then(|| super::with_claim_templates(&o.value, spec));
         super::pvc_mounted(
-            &[PodSpecOf { what, spec }],
+            &[PodSpecOf {
+                what,
+                spec: with_claims.as_ref().unwrap_or(spec),
+            }],
             &self.claim,
             self.path.as_deref(),
             self.container.as_deref(),
@@ -534,7 +517,9 @@ storage = { capacity_at_least = "2Gi", reclaim_policy = "Retain" }"#;
         .unwrap_err();
         assert_eq!(
             err,
-            ["grading/t.toml:10:24: '1GB' is not a quantity (like 1Gi, 500Mi, 250m or 2)"]
+            [
+                "grading/t.toml:10:24: '1GB' is not a quantity (a number with an optional suffix: Ki Mi Gi Ti Pi Ei, n u m k M G T P E, or an exponent like e3)"
+            ]
         );
         let err = testing::check(
             &["storage"],
@@ -594,10 +579,7 @@ storage = { capacity_at_least = "2Gi", reclaim_policy = "Retain" }"#;
         let body = "target = { kind = \"Deployment\", namespace = \"storage\", name = \"web\" }\npvc_mounted = { claim = \"app-data\", path = \"/data\" }";
         let r = testing::grade(&["storage"], body, &testing::snapshot(&[deploy]));
         assert_eq!(r.status, Status::Pass, "{}", r.actual);
-        assert_eq!(
-            r.actual,
-            "deployment/web's pod template mounts PVC app-data at app:/data"
-        );
+        assert_eq!(r.actual, "pod template mounts PVC app-data at app:/data");
         let err = testing::check(
             &["storage"],
             &format!("{PVC}\npvc_mounted = {{ claim = \"x\" }}"),
@@ -608,6 +590,63 @@ storage = { capacity_at_least = "2Gi", reclaim_policy = "Retain" }"#;
                 "pvc_mounted applies to pods and workloads, not to a PersistentVolumeClaim"
             ),
             "{err:?}"
+        );
+    }
+
+    /// Every example of the storage, nodes and workloads section of docs/rubrics.md loads.
+    #[test]
+    fn the_documented_examples_load() {
+        let doc = include_str!("../../../docs/rubrics.md");
+        let section = doc
+            .split("### Storage, nodes and scheduling, workloads")
+            .nth(1)
+            .unwrap();
+        let toml = section
+            .split("```toml")
+            .nth(1)
+            .unwrap()
+            .split("```")
+            .next()
+            .unwrap();
+        let checks: Vec<&str> = toml.split("[[criteria.checks]]").skip(1).collect();
+        assert_eq!(checks.len(), 7);
+        for check in checks {
+            let body: Vec<&str> = check
+                .lines()
+                .filter(|l| !l.starts_with("title") && !l.starts_with("points") && !l.is_empty())
+                .collect();
+            let parsed = testing::check(&["storage", "logging", "web"], &body.join("\n"));
+            assert!(parsed.is_ok(), "{check}: {parsed:?}");
+        }
+    }
+
+    #[test]
+    fn a_statefulset_mounts_its_claim_template() {
+        let sts = json!({
+            "apiVersion": "apps/v1", "kind": "StatefulSet",
+            "metadata": {"name": "web", "namespace": "storage"},
+            "spec": {
+                "serviceName": "web", "replicas": 3,
+                "selector": {"matchLabels": {"app": "web"}},
+                "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{
+                    "name": "nginx", "image": "nginx:1.27",
+                    "volumeMounts": [{"name": "www", "mountPath": "/usr/share/nginx/html"}]
+                }]}},
+                "volumeClaimTemplates": [{
+                    "apiVersion": "v1", "kind": "PersistentVolumeClaim",
+                    "metadata": {"name": "www"},
+                    "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}},
+                             "storageClassName": "cold", "volumeMode": "Filesystem"},
+                    "status": {"phase": "Pending"}
+                }]
+            }
+        });
+        let body = "target = { kind = \"sts\", namespace = \"storage\", name = \"web\" }\npvc_mounted = { claim = \"www\", path = \"/usr/share/nginx/html/\" }";
+        let r = testing::grade(&["storage"], body, &testing::snapshot(&[sts]));
+        assert_eq!(r.status, Status::Pass, "{}", r.actual);
+        assert_eq!(
+            r.actual,
+            "pod template mounts PVC www at nginx:/usr/share/nginx/html"
         );
     }
 }

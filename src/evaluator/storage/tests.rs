@@ -128,7 +128,7 @@ fn a_claim_bound_to_another_volume_fails_naming_both() {
     assert!(!v.pass);
     assert_eq!(
         v.found,
-        "PVC storage/app-data is Bound to PV other-pv, not to PV manual-pv"
+        "PVC storage/app-data (Bound) names PV other-pv, not PV manual-pv"
     );
 }
 

@@ -6,22 +6,20 @@ use std::sync::Arc;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::hpa::{HpaExpectation, ResourceMetric, Target as MetricTarget, hpa};
+use super::hpa::{
+    HpaExpectation, ResourceMetric, Target as MetricTarget, as_v2, hpa, target_requests,
+};
 use super::jobs::{CronJobExpectation, JobExpectation, cronjob, job};
 use super::priority::{PriorityExpectation, priority};
-use super::refs::refs_resolve;
+use super::refs::{Source, references, refs_resolve};
 use super::rollout::{RolloutExpectation, rollout};
 use crate::evaluator::objects::{self, values};
 use crate::evaluator::pod_security::needs_kind;
-use crate::evaluator::storage::check::quantity;
+use crate::evaluator::syntax::{flag, no_object, one_of, quantity};
 use crate::evaluator::{Evaluator, EvaluatorCheck, Get, Input, Problem, Verdict};
 use crate::kind::Kind;
 use crate::library::rubric::Target;
 use crate::snapshot::{Object, Snapshot};
-
-fn no_object() -> Verdict {
-    Verdict::new(false, "no object to judge")
-}
 
 fn subject_of(subject: Option<&str>, parts: &[String]) -> String {
     format!("{}: {}", subject.unwrap_or_default(), parts.join(", "))
@@ -160,10 +158,16 @@ struct HpaFile {
     memory_average: Option<Spanned<String>>,
     #[serde(default)]
     scale_down_window: Option<i64>,
+    #[serde(default)]
+    target_requests: bool,
 }
 
 #[derive(Debug)]
-struct HpaCheck(HpaExpectation);
+struct HpaCheck {
+    expect: HpaExpectation,
+    /// The scale target must request what the HPA scales on by utilization.
+    target_requests: bool,
+}
 
 impl Evaluator for Hpa {
     fn key(&self) -> &'static str {
@@ -205,17 +209,31 @@ impl Evaluator for Hpa {
         if let Some(q) = &f.memory_average {
             metrics.push(metric("memory", MetricTarget::AverageValue(quantity(q)?)));
         }
+        // `deploy/web` names the same target as `Deployment/web`.
+        let target = f
+            .target
+            .map(Spanned::into_inner)
+            .map(|t| match t.split_once('/') {
+                Some((kind, name)) => match kind.parse::<Kind>() {
+                    Ok(k) => format!("{k}/{name}"),
+                    Err(_) => t.clone(),
+                },
+                None => t,
+            });
         let e = HpaExpectation {
-            target: f.target.map(Spanned::into_inner),
+            target,
             min: f.min,
             max: f.max,
             metrics,
             scale_down_window: f.scale_down_window,
         };
-        if e == HpaExpectation::default() {
+        if e == HpaExpectation::default() && !f.target_requests {
             return Err(nothing_to_check(input, "hpa"));
         }
-        Ok(Arc::new(HpaCheck(e)))
+        Ok(Arc::new(HpaCheck {
+            expect: e,
+            target_requests: f.target_requests,
+        }))
     }
 }
 
@@ -230,13 +248,16 @@ impl EvaluatorCheck for HpaCheck {
     }
 
     fn expected(&self, subject: Option<&str>) -> String {
-        let e = &self.0;
+        let e = &self.expect;
         let mut parts = described(&[
             ("target", e.target.clone()),
             ("min", e.min.map(|n| n.to_string())),
             ("max", e.max.map(|n| n.to_string())),
         ]);
         parts.extend(e.metrics.iter().map(ToString::to_string));
+        if self.target_requests {
+            parts.push("the target requests what it scales on".to_owned());
+        }
         parts.extend(described(&[(
             "scale-down window",
             e.scale_down_window.map(|s| format!("{s}s")),
@@ -244,8 +265,39 @@ impl EvaluatorCheck for HpaCheck {
         subject_of(subject, &parts)
     }
 
-    fn judge(&self, object: Option<&Object>, _snapshot: &Snapshot) -> Verdict {
-        object.map_or_else(no_object, |o| hpa(&o.value, &self.0))
+    fn reads(&self, target: Option<&Target>) -> Vec<(Kind, Option<String>)> {
+        if !self.target_requests {
+            return Vec::new();
+        }
+        let ns = target.and_then(|t| t.namespace.clone());
+        [Kind::Deployment, Kind::StatefulSet, Kind::ReplicaSet]
+            .into_iter()
+            .map(|k| (k, ns.clone()))
+            .collect()
+    }
+
+    fn judge(&self, object: Option<&Object>, snapshot: &Snapshot) -> Verdict {
+        let Some(o) = object else { return no_object() };
+        let verdict = hpa(&o.value, &self.expect);
+        if !self.target_requests {
+            return verdict;
+        }
+        let scaled = as_v2(&o.value).target;
+        let workload = scaled.split_once('/').and_then(|(kind, name)| {
+            let kind = kind.parse::<Kind>().ok()?;
+            snapshot.get(kind, o.namespace.as_deref(), name)
+        });
+        let requests = target_requests(&o.value, workload.map(|w| &w.value));
+        objects::all(&[verdict, requests])
+    }
+
+    fn named_values(&self) -> Vec<String> {
+        let e = &self.expect;
+        e.target
+            .iter()
+            .filter_map(|t| t.split_once('/').map(|(_, n)| n.to_owned()))
+            .chain(e.min.iter().chain(&e.max).map(ToString::to_string))
+            .collect()
     }
 
     fn inspect(&self, target: Option<&Get<'_>>) -> String {
@@ -384,13 +436,7 @@ impl Evaluator for CronJob {
         let concurrency_policy = f
             .concurrency_policy
             .as_ref()
-            .map(|p| {
-                crate::evaluator::storage::check::one_of(
-                    p,
-                    "concurrency policy",
-                    &["Allow", "Forbid", "Replace"],
-                )
-            })
+            .map(|p| one_of(p, "concurrency policy", &["Allow", "Forbid", "Replace"]))
             .transpose()?;
         let e = CronJobExpectation {
             schedule: f.schedule.map(Spanned::into_inner),
@@ -477,13 +523,7 @@ impl Evaluator for Priority {
         let preemption_policy = f
             .preemption_policy
             .as_ref()
-            .map(|p| {
-                crate::evaluator::storage::check::one_of(
-                    p,
-                    "preemption policy",
-                    &["PreemptLowerPriority", "Never"],
-                )
-            })
+            .map(|p| one_of(p, "preemption policy", &["PreemptLowerPriority", "Never"]))
             .transpose()?;
         let e = PriorityExpectation {
             value: f.value,
@@ -537,6 +577,16 @@ impl EvaluatorCheck for PriorityCheck {
     fn inspect(&self, _target: Option<&Get<'_>>) -> String {
         "kubectl get priorityclass".to_owned()
     }
+
+    fn named_values(&self) -> Vec<String> {
+        let e = &self.0;
+        e.greater_than
+            .iter()
+            .chain(&e.less_than)
+            .cloned()
+            .chain(e.value.map(|v| v.to_string()))
+            .collect()
+    }
 }
 
 /// `refs_resolve = true`: every ConfigMap and Secret a pod spec references exists with the keys
@@ -552,14 +602,8 @@ impl Evaluator for RefsResolve {
     }
 
     fn parse(&self, input: &Input<'_>) -> Result<Arc<dyn EvaluatorCheck>, Problem> {
-        if input.deserialize::<bool>()? {
-            Ok(Arc::new(RefsCheck))
-        } else {
-            Err(Problem::new(
-                input.span(),
-                "refs_resolve = false checks nothing",
-            ))
-        }
+        flag(input, "refs_resolve = false checks nothing")?;
+        Ok(Arc::new(RefsCheck))
     }
 }
 
@@ -591,9 +635,17 @@ impl EvaluatorCheck for RefsCheck {
             return Verdict::new(false, format!("{} has no pod template", o.display()));
         };
         let ns = o.namespace.as_deref().unwrap_or_default();
-        let cms = values(snapshot, Kind::ConfigMap, Some(ns));
-        let secrets = values(snapshot, Kind::Secret, Some(ns));
-        refs_resolve(&o.display(), spec, ns, &cms, &secrets)
+        // Only the objects the spec names are looked up (by index), so that judging every pod
+        // of a large cluster does not scan every ConfigMap and Secret once per pod.
+        let (mut cms, mut secrets) = (Vec::new(), Vec::new());
+        for r in references(spec) {
+            let (kind, into) = match r.source {
+                Source::ConfigMap => (Kind::ConfigMap, &mut cms),
+                Source::Secret => (Kind::Secret, &mut secrets),
+            };
+            into.extend(snapshot.get(kind, Some(ns), &r.name).map(|o| &o.value));
+        }
+        refs_resolve(spec, ns, &cms, &secrets)
     }
 
     fn inspect(&self, target: Option<&Get<'_>>) -> String {
@@ -644,10 +696,7 @@ mod tests {
         let body = format!("{FRONTEND}\nrefs_resolve = true");
         let r = testing::grade(&["tshoot-image"], &body, &real());
         assert_eq!(r.status, Status::Pass, "{}", r.actual);
-        assert_eq!(
-            r.actual,
-            "deployment/frontend: all 0 ConfigMap/Secret reference(s) resolve"
-        );
+        assert_eq!(r.actual, "all 0 ConfigMap/Secret reference(s) resolve");
         let pods = "target = { kind = \"Pod\", namespace = \"tshoot-image\", selector = \"app=frontend\" }\nrefs_resolve = true";
         let r = testing::grade(&["tshoot-image"], pods, &real());
         assert_eq!(r.status, Status::Pass, "{}", r.actual);
@@ -670,7 +719,7 @@ mod tests {
 
     #[test]
     fn hpa_through_a_rubric() {
-        let body = "target = { kind = \"HorizontalPodAutoscaler\", namespace = \"scale\", name = \"api\" }\nhpa = { target = \"Deployment/api\", min = 2, max = 10, cpu_utilization = 65 }";
+        let body = "target = { kind = \"HorizontalPodAutoscaler\", namespace = \"scale\", name = \"api\" }\nhpa = { target = \"deploy/api\", min = 2, max = 10, cpu_utilization = 65 }";
         let r = testing::grade(&["scale"], body, &testing::snapshot(&[hpa_v1()]));
         assert_eq!(r.status, Status::Pass, "{}", r.actual);
         assert_eq!(
@@ -687,6 +736,34 @@ mod tests {
             err[0].starts_with("grading/t.toml:10:26: '1 Gi' is not a quantity"),
             "{err:?}"
         );
+    }
+
+    #[test]
+    fn hpa_target_must_request_cpu() {
+        let deploy = json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "api", "namespace": "scale"},
+            "spec": {"template": {"spec": {"containers": [{"name": "api", "image": "api:1"}]}}}});
+        let body = "target = { kind = \"hpa\", namespace = \"scale\", name = \"api\" }\nhpa = { cpu_utilization = 65, target_requests = true }";
+        let r = testing::grade(
+            &["scale"],
+            body,
+            &testing::snapshot(&[hpa_v1(), deploy.clone()]),
+        );
+        assert_eq!(r.status, Status::Fail);
+        assert_eq!(
+            r.actual,
+            "Deployment/api: container api requests no cpu (utilization is a share of requests); \
+             HPA scale/api: metrics cpu 65%"
+        );
+        let mut with_requests = deploy;
+        with_requests["spec"]["template"]["spec"]["containers"][0]["resources"] =
+            json!({"requests": {"cpu": "200m"}});
+        let r = testing::grade(
+            &["scale"],
+            body,
+            &testing::snapshot(&[hpa_v1(), with_requests]),
+        );
+        assert_eq!(r.status, Status::Pass, "{}", r.actual);
     }
 
     #[test]

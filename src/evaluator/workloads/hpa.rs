@@ -1,7 +1,9 @@
 //! HorizontalPodAutoscalers judged as the autoscaling/v2 API serves them: an object created as
 //! autoscaling/v1 (`targetCPUUtilizationPercentage`) reads as a v2 `Resource` cpu `Utilization`
-//! metric, and the server's defaults apply (`minReplicas` 1; no metric = cpu at 80 %). Without a
-//! `behavior.scaleDown.stabilizationWindowSeconds` the controller waits 300 s, its default.
+//! metric, a v2 object read through v1 gets its other metrics and its behaviour back from the
+//! annotations the server keeps them in, and the server's defaults apply (`minReplicas` 1; no
+//! metric = cpu at 80 %). Without a `behavior.scaleDown.stabilizationWindowSeconds` the
+//! controller waits 300 s, its default.
 
 use std::fmt;
 
@@ -9,7 +11,7 @@ use serde_json::Value;
 
 use super::{compare_int, compare_str, int_at, verdict_of};
 use crate::evaluator::Verdict;
-use crate::evaluator::objects::{array_at, qualified, str_at};
+use crate::evaluator::objects::{annotation, array_at, qualified, str_at};
 use crate::evaluator::quantity::Quantity;
 
 /// The CPU utilisation the API server defaults an HPA without metrics to.
@@ -68,6 +70,26 @@ fn resource_metric(m: &Value) -> Option<ResourceMetric> {
     Some(ResourceMetric { resource, target })
 }
 
+/// Where the autoscaling/v1 form of an HPA keeps the v2 metrics it has no field for (each in
+/// the v1 `MetricSpec` shape: `resource.targetAverageUtilization` / `targetAverageValue`).
+pub const METRICS_ANNOTATION: &str = "autoscaling.alpha.kubernetes.io/metrics";
+/// Where the autoscaling/v1 form keeps `spec.behavior` (Go field names: `ScaleDown`, …).
+pub const BEHAVIOR_ANNOTATION: &str = "autoscaling.alpha.kubernetes.io/behavior";
+
+fn annotation_json(hpa: &Value, key: &str) -> Option<Value> {
+    serde_json::from_str(annotation(hpa, key)?).ok()
+}
+
+fn v1_resource_metric(m: &Value) -> Option<ResourceMetric> {
+    let resource = str_at(m, "/resource/name")?.to_owned();
+    let target = if let Some(p) = int_at(m, "/resource/targetAverageUtilization") {
+        Target::Utilization(p)
+    } else {
+        Target::AverageValue(str_at(m, "/resource/targetAverageValue")?.parse().ok()?)
+    };
+    Some(ResourceMetric { resource, target })
+}
+
 /// An HPA (autoscaling/v1 or v2) as the autoscaling/v2 API serves it.
 pub fn as_v2(hpa: &Value) -> Autoscaler {
     let target = format!(
@@ -84,6 +106,18 @@ pub fn as_v2(hpa: &Value) -> Autoscaler {
                 resource: "cpu".to_owned(),
                 target: Target::Utilization(p),
             });
+        }
+        // The server keeps a v2 object's other metrics in an annotation of its v1 form.
+        for m in annotation_json(hpa, METRICS_ANNOTATION)
+            .as_ref()
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            match v1_resource_metric(m) {
+                Some(r) if str_at(m, "/type") == Some("Resource") => metrics.push(r),
+                _ => other_metrics.push(str_at(m, "/type").unwrap_or("?").to_owned()),
+            }
         }
     } else {
         for m in array_at(hpa, "/spec/metrics") {
@@ -106,7 +140,8 @@ pub fn as_v2(hpa: &Value) -> Autoscaler {
         metrics,
         other_metrics,
         scale_down_window: if v1 {
-            None
+            annotation_json(hpa, BEHAVIOR_ANNOTATION)
+                .and_then(|b| int_at(&b, "/ScaleDown/StabilizationWindowSeconds"))
         } else {
             int_at(hpa, "/spec/behavior/scaleDown/stabilizationWindowSeconds")
         },
@@ -163,6 +198,52 @@ pub fn hpa(obj: &Value, expect: &HpaExpectation) -> Verdict {
         parts.push((found == want, words));
     }
     verdict_of(&format!("HPA {}", qualified(obj)), &parts)
+}
+
+/// Whether the HPA's scale target requests, in every container, each resource the HPA scales
+/// on by `Utilization` (a percentage of requests: without them the controller cannot compute
+/// it). `workload` is the scale target as found, if it exists.
+pub fn target_requests(hpa: &Value, workload: Option<&Value>) -> Verdict {
+    let a = as_v2(hpa);
+    let Some(workload) = workload else {
+        return Verdict::new(false, format!("scale target {} does not exist", a.target));
+    };
+    let resources: Vec<&str> = a
+        .metrics
+        .iter()
+        .filter(|m| matches!(m.target, Target::Utilization(_)))
+        .map(|m| m.resource.as_str())
+        .collect();
+    let containers = array_at(workload, "/spec/template/spec/containers");
+    let missing: Vec<String> = containers
+        .iter()
+        .flat_map(|c| {
+            let name = str_at(c, "/name").unwrap_or("?");
+            resources
+                .iter()
+                .filter(move |r| c.pointer(&format!("/resources/requests/{r}")).is_none())
+                .map(move |r| format!("container {name} requests no {r}"))
+        })
+        .collect();
+    if missing.is_empty() {
+        Verdict::new(
+            true,
+            format!(
+                "{} requests {} in every container",
+                a.target,
+                resources.join(", ")
+            ),
+        )
+    } else {
+        Verdict::new(
+            false,
+            format!(
+                "{}: {} (utilization is a share of requests)",
+                a.target,
+                missing.join(", ")
+            ),
+        )
+    }
 }
 
 #[cfg(test)]
@@ -317,5 +398,51 @@ mod tests {
         let a = as_v2(&h);
         assert_eq!(a.metrics, [cpu(80)]);
         assert_eq!(a.min, 1);
+    }
+
+    #[test]
+    fn utilization_needs_requests_on_the_target() {
+        let deploy = |requests: Value| {
+            json!({"kind": "Deployment", "metadata": {"name": "web", "namespace": "autoscale"},
+            "spec": {"template": {"spec": {"containers": [
+                {"name": "app", "image": "nginx:1.27", "resources": {"requests": requests}}
+            ]}}}})
+        };
+        let v = target_requests(&v2(), Some(&deploy(json!({"cpu": "100m"}))));
+        assert!(v.pass, "{}", v.found);
+        assert_eq!(v.found, "Deployment/web requests cpu in every container");
+        let v = target_requests(&v2(), Some(&deploy(json!({"memory": "64Mi"}))));
+        assert!(!v.pass);
+        assert_eq!(
+            v.found,
+            "Deployment/web: container app requests no cpu (utilization is a share of requests)"
+        );
+        assert_eq!(
+            target_requests(&v2(), None).found,
+            "scale target Deployment/web does not exist"
+        );
+    }
+
+    /// A v2 HPA with a memory metric and a behaviour, read through autoscaling/v1: the server
+    /// moves what v1 has no field for into annotations, and they read back as the v2 object.
+    #[test]
+    fn a_v2_hpa_read_as_v1_keeps_its_metrics_and_window() {
+        let mut h = v1();
+        h["metadata"]["annotations"] = json!({
+            METRICS_ANNOTATION: "[{\"type\":\"Resource\",\"resource\":{\"name\":\"memory\",\"targetAverageValue\":\"256Mi\"}}]",
+            BEHAVIOR_ANNOTATION: "{\"ScaleUp\":{\"StabilizationWindowSeconds\":0,\"SelectPolicy\":\"Max\"},\"ScaleDown\":{\"StabilizationWindowSeconds\":60,\"SelectPolicy\":\"Max\"}}"
+        });
+        let a = as_v2(&h);
+        assert_eq!(
+            a.metrics,
+            [
+                cpu(65),
+                ResourceMetric {
+                    resource: "memory".into(),
+                    target: Target::AverageValue("256Mi".parse().unwrap()),
+                }
+            ]
+        );
+        assert_eq!(a.scale_down_window, Some(60));
     }
 }

@@ -157,13 +157,7 @@ fn in_namespace<'a>(objects: &[&'a Value], ns: &str) -> Vec<&'a Value> {
 
 /// Whether every reference of a pod spec (in namespace `ns`) resolves among `configmaps` and
 /// `secrets`; names those that do not. Optional references that do not resolve pass, said so.
-pub fn refs_resolve(
-    what: &str,
-    spec: &Value,
-    ns: &str,
-    configmaps: &[&Value],
-    secrets: &[&Value],
-) -> Verdict {
+pub fn refs_resolve(spec: &Value, ns: &str, configmaps: &[&Value], secrets: &[&Value]) -> Verdict {
     let (cms, secs) = (in_namespace(configmaps, ns), in_namespace(secrets, ns));
     let refs = references(spec);
     let mut broken = Vec::new();
@@ -183,12 +177,9 @@ pub fn refs_resolve(
         }
     }
     let mut words = if broken.is_empty() {
-        format!(
-            "{what}: all {} ConfigMap/Secret reference(s) resolve",
-            refs.len()
-        )
+        format!("all {} ConfigMap/Secret reference(s) resolve", refs.len())
     } else {
-        format!("{what}: {}", broken.join("; "))
+        broken.join("; ")
     };
     if !optional_missing.is_empty() {
         words = format!("{words}; {}", optional_missing.join("; "));
@@ -219,13 +210,7 @@ mod tests {
         let (cms, secrets) = (of_kind(&items, "ConfigMap"), of_kind(&items, "Secret"));
         let mut checked = 0;
         for p in of_kind(&items, "Pod") {
-            let v = refs_resolve(
-                &format!("pod {}", name(p)),
-                &p["spec"],
-                namespace(p),
-                &cms,
-                &secrets,
-            );
+            let v = refs_resolve(&p["spec"], namespace(p), &cms, &secrets);
             assert!(v.pass, "{}", v.found);
             checked += usize::from(!references(&p["spec"]).is_empty());
         }
@@ -273,17 +258,11 @@ mod tests {
             "app-tls",
             &json!({"tls.crt": "sha256:aa", "tls.key": "sha256:bb"}),
         );
-        let v = refs_resolve(
-            "pod shop/app",
-            &app_spec(),
-            "shop",
-            &[&cm],
-            &[&creds, &keys, &tls],
-        );
+        let v = refs_resolve(&app_spec(), "shop", &[&cm], &[&creds, &keys, &tls]);
         assert!(v.pass, "{}", v.found);
         assert_eq!(
             v.found,
-            "pod shop/app: all 6 ConfigMap/Secret reference(s) resolve; \
+            "all 6 ConfigMap/Secret reference(s) resolve; \
              container app env FEATURE: ConfigMap flags does not exist (optional)"
         );
     }
@@ -295,17 +274,11 @@ mod tests {
         // A Secret of the same name in another namespace does not count.
         let mut keys = object("Secret", "api-keys", &json!({}));
         keys["metadata"]["namespace"] = json!("other");
-        let v = refs_resolve(
-            "pod shop/app",
-            &app_spec(),
-            "shop",
-            &[&cm],
-            &[&creds, &keys],
-        );
+        let v = refs_resolve(&app_spec(), "shop", &[&cm], &[&creds, &keys]);
         assert!(!v.pass);
         assert_eq!(
             v.found,
-            "pod shop/app: container app env DB_PASS: Secret db-creds has no key 'password'; \
+            "container app env DB_PASS: Secret db-creds has no key 'password'; \
              container app envFrom: Secret api-keys does not exist; \
              volume config: ConfigMap app-config has no key 'app.properties'; \
              volume tls: Secret app-tls does not exist; \
