@@ -19,7 +19,10 @@ use start_grades::{
     words,
 };
 
-const SCENARIOS: [(&str, Domain); 1] = [("rbac-least-privilege", Domain::ClusterArchitecture)];
+const SCENARIOS: [(&str, Domain); 2] = [
+    ("rbac-least-privilege", Domain::ClusterArchitecture),
+    ("netpol-default-deny", Domain::ServicesNetworking),
+];
 
 /// Cluster-scoped kinds a scenario's candidate creates: `reset` leaves them as they are.
 const NOT_RESET: [Kind; 3] = [
