@@ -19,9 +19,10 @@ use start_grades::{
     words,
 };
 
-const SCENARIOS: [(&str, Domain); 2] = [
+const SCENARIOS: [(&str, Domain); 3] = [
     ("rbac-least-privilege", Domain::ClusterArchitecture),
     ("netpol-default-deny", Domain::ServicesNetworking),
+    ("svc-nodeport", Domain::ServicesNetworking),
 ];
 
 /// Cluster-scoped kinds a scenario's candidate creates: `reset` leaves them as they are.
