@@ -19,10 +19,11 @@ use start_grades::{
     words,
 };
 
-const SCENARIOS: [(&str, Domain); 3] = [
+const SCENARIOS: [(&str, Domain); 4] = [
     ("rbac-least-privilege", Domain::ClusterArchitecture),
     ("netpol-default-deny", Domain::ServicesNetworking),
     ("svc-nodeport", Domain::ServicesNetworking),
+    ("rbac-cluster-reader", Domain::ClusterArchitecture),
 ];
 
 /// Cluster-scoped kinds a scenario's candidate creates: `reset` leaves them as they are.
