@@ -19,11 +19,12 @@ use start_grades::{
     words,
 };
 
-const SCENARIOS: [(&str, Domain); 4] = [
+const SCENARIOS: [(&str, Domain); 5] = [
     ("rbac-least-privilege", Domain::ClusterArchitecture),
     ("netpol-default-deny", Domain::ServicesNetworking),
     ("svc-nodeport", Domain::ServicesNetworking),
     ("rbac-cluster-reader", Domain::ClusterArchitecture),
+    ("troubleshoot-rbac-forbidden", Domain::Troubleshooting),
 ];
 
 /// Cluster-scoped kinds a scenario's candidate creates: `reset` leaves them as they are.
