@@ -19,12 +19,13 @@ use start_grades::{
     words,
 };
 
-const SCENARIOS: [(&str, Domain); 5] = [
+const SCENARIOS: [(&str, Domain); 6] = [
     ("rbac-least-privilege", Domain::ClusterArchitecture),
     ("netpol-default-deny", Domain::ServicesNetworking),
     ("svc-nodeport", Domain::ServicesNetworking),
     ("rbac-cluster-reader", Domain::ClusterArchitecture),
     ("troubleshoot-rbac-forbidden", Domain::Troubleshooting),
+    ("svc-headless-statefulset", Domain::ServicesNetworking),
 ];
 
 /// Cluster-scoped kinds a scenario's candidate creates: `reset` leaves them as they are.
