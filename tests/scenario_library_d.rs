@@ -19,13 +19,14 @@ use start_grades::{
     words,
 };
 
-const SCENARIOS: [(&str, Domain); 6] = [
+const SCENARIOS: [(&str, Domain); 7] = [
     ("rbac-least-privilege", Domain::ClusterArchitecture),
     ("netpol-default-deny", Domain::ServicesNetworking),
     ("svc-nodeport", Domain::ServicesNetworking),
     ("rbac-cluster-reader", Domain::ClusterArchitecture),
     ("troubleshoot-rbac-forbidden", Domain::Troubleshooting),
     ("svc-headless-statefulset", Domain::ServicesNetworking),
+    ("crd-custom-object", Domain::ClusterArchitecture),
 ];
 
 /// Cluster-scoped kinds a scenario's candidate creates: `reset` leaves them as they are.
