@@ -49,12 +49,14 @@ fn setup_creates_objects_only_in_the_scenarios_namespaces() {
 #[test]
 fn cluster_scoped_objects_reset_leaves_are_announced_with_their_undo_in_both_languages() {
     let lib = library();
+    let mut announced = 0;
     for (id, _) in SCENARIOS {
         let e = entry(&lib, id);
         let touches = kinds_reset_leaves(e, &NOT_RESET);
         if touches.is_empty() {
             continue;
         }
+        announced += 1;
         for (lang, reset) in [("en", "reset"), ("zh", "重置")] {
             let (tasks, notes) = words(e, lang);
             let (tasks, notes) = (tasks.to_lowercase(), notes.to_lowercase());
@@ -68,6 +70,7 @@ fn cluster_scoped_objects_reset_leaves_are_announced_with_their_undo_in_both_lan
             );
         }
     }
+    assert_eq!(announced, 2, "the ClusterRole and CRD scenarios");
 }
 
 #[test]
