@@ -1,0 +1,89 @@
+//! Task texts and untouched-start grades of built-in scenarios, for the library tests.
+
+use std::path::Path;
+
+use ckasim::grade;
+use ckasim::kind::Kind;
+use ckasim::library::scenario::Domain;
+use ckasim::library::{Entry, Library};
+use ckasim::report::Status;
+use ckasim::snapshot::Snapshot;
+
+use super::library_support::{entry, setup_outside_namespaces};
+
+/// The task text and the solution notes, in one language.
+pub fn words(e: &Entry, lang: &str) -> (String, String) {
+    let tasks = e
+        .scenario
+        .tasks
+        .iter()
+        .map(|t| t.body.get(lang))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let notes = e
+        .scenario
+        .solution
+        .as_ref()
+        .and_then(|s| s.notes.as_ref())
+        .map_or_else(String::new, |n| n.get(lang).to_owned());
+    (tasks, notes)
+}
+
+/// For each `(id, title, fault)`: the check titled `title` fails on the untouched start of `id`,
+/// and what it found names `fault`.
+pub fn assert_starts_name(lib: &Library, cases: &[(&str, &str, &str)]) {
+    for &(id, title, fault) in cases {
+        let found = found_on_start(lib, id, title);
+        assert!(
+            found.contains(fault),
+            "{id}: '{title}' found '{found}', which does not name '{fault}'"
+        );
+    }
+}
+
+/// What the grade of the untouched start says for the check titled `title`; the check must fail.
+fn found_on_start(lib: &Library, id: &str, title: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/scenarios")
+        .join(id)
+        .join("start.json");
+    let snapshot = Snapshot::read_files(&[&path]).unwrap_or_else(|e| panic!("{e}"));
+    let check = entry(lib, id)
+        .rubric
+        .criteria
+        .iter()
+        .flat_map(|c| &c.checks)
+        .find(|k| k.title == title)
+        .unwrap_or_else(|| panic!("{id}: no check '{title}'"));
+    let result = grade::evaluate(check, &snapshot);
+    assert_eq!(result.status, Status::Fail, "{id}: '{title}'");
+    result.actual
+}
+
+/// Each scenario has its domain, 100 points and the CKA pass mark of 66 %.
+pub fn assert_domains_and_marks(lib: &Library, scenarios: &[(&str, Domain)]) {
+    for &(id, domain) in scenarios {
+        let e = entry(lib, id);
+        assert_eq!(e.scenario.domain, domain, "{id}");
+        assert_eq!(e.rubric.max_score(), 100, "{id}");
+        assert_eq!(e.rubric.pass_percent, 66, "{id}");
+    }
+}
+
+/// No scenario's setup creates an object outside the scenario's namespaces.
+pub fn assert_setup_in_namespaces(lib: &Library, scenarios: &[(&str, Domain)]) {
+    let outside: Vec<String> = scenarios
+        .iter()
+        .flat_map(|(id, _)| setup_outside_namespaces(entry(lib, id)))
+        .collect();
+    assert!(outside.is_empty(), "{}", outside.join("\n"));
+}
+
+/// The kinds among `not_reset` that the rubric of `e` reads.
+pub fn kinds_reset_leaves(e: &Entry, not_reset: &[Kind]) -> Vec<Kind> {
+    e.rubric
+        .targets()
+        .map(|t| t.kind)
+        .filter(|k| not_reset.contains(k))
+        .collect()
+}
