@@ -188,6 +188,8 @@ fn grade_asks_first_then_shows_the_results() {
     assert_eq!(s.result().unwrap().score, 100);
     h.key(KeyCode::Esc);
     assert_eq!(h.app.screen, Screen::Picker);
+    // The best score stands beside the scenario in the picker.
+    h.type_keys("secure-work");
     assert!(h.text(80, 24).contains("100/100"));
 }
 
