@@ -8,6 +8,7 @@
 //! Adding one is a module under `evaluator/` and one line in [`EVALUATORS`]
 //! (docs/architecture.md, "Adding an evaluator").
 
+pub mod ingress;
 pub mod netpol;
 pub mod nodes;
 pub mod objects;
@@ -38,6 +39,7 @@ pub static EVALUATORS: &[&dyn Evaluator] = &[
     &rbac::CanI,
     &rbac::RbacRules,
     &netpol::NetpolAllows,
+    &ingress::IngressRoute,
     &service::EndpointsEvaluator,
     &service::ServiceResolves,
     &storage::check::PvcBound,
