@@ -8,6 +8,7 @@
 //! Adding one is a module under `evaluator/` and one line in [`EVALUATORS`]
 //! (docs/architecture.md, "Adding an evaluator").
 
+pub mod helm;
 pub mod ingress;
 pub mod netpol;
 pub mod nodes;
@@ -40,6 +41,7 @@ pub static EVALUATORS: &[&dyn Evaluator] = &[
     &rbac::RbacRules,
     &netpol::NetpolAllows,
     &ingress::IngressRoute,
+    &helm::HelmRelease,
     &service::EndpointsEvaluator,
     &service::ServiceResolves,
     &storage::check::PvcBound,
