@@ -8,6 +8,7 @@
 //! Adding one is a module under `evaluator/` and one line in [`EVALUATORS`]
 //! (docs/architecture.md, "Adding an evaluator").
 
+pub mod crd;
 pub mod helm;
 pub mod ingress;
 pub mod netpol;
@@ -42,6 +43,7 @@ pub static EVALUATORS: &[&dyn Evaluator] = &[
     &netpol::NetpolAllows,
     &ingress::IngressRoute,
     &helm::HelmRelease,
+    &crd::Crd,
     &service::EndpointsEvaluator,
     &service::ServiceResolves,
     &storage::check::PvcBound,
