@@ -9,6 +9,7 @@
 //! (docs/architecture.md, "Adding an evaluator").
 
 pub mod crd;
+pub mod gateway;
 pub mod helm;
 pub mod ingress;
 pub mod netpol;
@@ -44,6 +45,8 @@ pub static EVALUATORS: &[&dyn Evaluator] = &[
     &ingress::IngressRoute,
     &helm::HelmRelease,
     &crd::Crd,
+    &gateway::HttpRoute,
+    &gateway::GatewayReady,
     &service::EndpointsEvaluator,
     &service::ServiceResolves,
     &storage::check::PvcBound,
