@@ -242,12 +242,7 @@ fn try_match(m: &Value, req: &Request) -> Option<(u8, usize, bool, usize, usize,
     let (path_rank, len) = match kind {
         "Exact" if value == req.path => (2, value.len()),
         "PathPrefix" if super::ingress::element_prefix(value, &req.path) => (1, value.len()),
-        "RegularExpression"
-            if regex::Regex::new(&format!("^(?:{value})$"))
-                .is_ok_and(|r| r.is_match(&req.path)) =>
-        {
-            (0, value.len())
-        }
+        "RegularExpression" if whole_match(value, &req.path) => (0, value.len()),
         _ => return None,
     };
     let mut words = vec![format!("{kind} {value}")];

@@ -351,3 +351,19 @@ fn unreadable_services_make_the_check_an_error() {
         (Kind::Service, "shop"),
     );
 }
+
+/// The examples of docs/rubrics.md for the Ingress, Gateway API, CRD and Helm
+/// checks load as written.
+#[test]
+fn the_reference_examples_load() {
+    let headings = [
+        "### Ingress: `ingress_route`",
+        "### Gateway API: `http_route`",
+        "### CRDs and custom objects: `crd`",
+        "### Helm releases: `helm_release`",
+    ];
+    assert_eq!(
+        testing::reference_examples(&headings, &["shop", "logistics"]),
+        6
+    );
+}
