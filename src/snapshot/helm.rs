@@ -42,13 +42,17 @@ pub fn is_release(secret: &Value) -> bool {
     secret.get("type").and_then(Value::as_str) == Some(RELEASE_TYPE)
 }
 
-/// The release a Secret holds: from its summary annotation when redacted,
-/// else decoded from `data.release`.
+/// The release a Secret holds: from its summary annotation when redacted
+/// (its payload is then a digest), else decoded from `data.release`.
 pub fn release_of(secret: &Value) -> Result<Release, String> {
-    if let Some(summary) = secret
-        .pointer("/metadata/annotations")
-        .and_then(|a| a.get(SUMMARY_ANNOTATION))
-        .and_then(Value::as_str)
+    let annotation = |key: &str| {
+        secret
+            .pointer("/metadata/annotations")
+            .and_then(|a| a.get(key))
+            .and_then(Value::as_str)
+    };
+    if annotation(super::secret::REDACTED_ANNOTATION).is_some()
+        && let Some(summary) = annotation(SUMMARY_ANNOTATION)
     {
         return serde_json::from_str(summary)
             .map_err(|e| format!("annotation {SUMMARY_ANNOTATION} is not a release summary: {e}"));
@@ -323,6 +327,16 @@ mod tests {
             assert!(!text.contains(clear), "{clear} in {text}");
         }
         assert_eq!(release_of(&s), release_of(&secret()));
+    }
+
+    #[test]
+    fn a_summary_on_a_secret_not_redacted_is_not_trusted() {
+        let mut s = secret();
+        let mut forged = release_of(&s).unwrap();
+        forged.chart_version = "99.0.0".into();
+        s["metadata"]["annotations"] =
+            json!({SUMMARY_ANNOTATION: serde_json::to_string(&forged).unwrap()});
+        assert_eq!(release_of(&s).unwrap().chart_version, "15.1.0");
     }
 
     #[test]
