@@ -8,6 +8,10 @@
 //! Adding one is a module under `evaluator/` and one line in [`EVALUATORS`]
 //! (docs/architecture.md, "Adding an evaluator").
 
+pub mod crd;
+pub mod gateway;
+pub mod helm;
+pub mod ingress;
 pub mod netpol;
 pub mod nodes;
 pub mod objects;
@@ -39,6 +43,11 @@ pub static EVALUATORS: &[&dyn Evaluator] = &[
     &rbac::CanI,
     &rbac::RbacRules,
     &netpol::NetpolAllows,
+    &ingress::IngressRoute,
+    &helm::HelmRelease,
+    &crd::Crd,
+    &gateway::HttpRoute,
+    &gateway::GatewayReady,
     &service::EndpointsEvaluator,
     &service::ServiceResolves,
     &storage::check::PvcBound,
@@ -370,6 +379,50 @@ pub mod testing {
             (r.status, r.actual.as_str()),
             (crate::report::Status::Error, "forbidden")
         );
+    }
+
+    /// Loads the first TOML example under each of `headings` in
+    /// docs/rubrics.md as rubric checks of a scenario owning `namespaces`;
+    /// the number of checks loaded.
+    pub fn reference_examples(headings: &[&str], namespaces: &[&str]) -> usize {
+        let doc = include_str!("../docs/rubrics.md");
+        let ns = namespaces
+            .iter()
+            .map(|n| format!("\"{n}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let scenario = format!(
+            "id = \"t\"\ntitle = \"T\"\nsummary = \"S\"\ndomain = \"storage\"\ndifficulty = \"easy\"\ntime_limit = \"5m\"\nnamespaces = [{ns}]\n[[tasks]]\nid = \"a\"\ntitle = \"A\"\nbody = \"B\"\n"
+        );
+        let scenario = match scenario::parse("scenarios/t.toml", &scenario, &|_| None) {
+            Ok(s) => s,
+            Err(e) => panic!("{e:?}"),
+        };
+        let mut loaded = 0;
+        for heading in headings {
+            let Some(at) = doc.find(heading) else {
+                panic!("no {heading} in docs/rubrics.md");
+            };
+            let section = &doc[at..];
+            let Some(start) = section.find("```toml\n").map(|i| i + "```toml\n".len()) else {
+                panic!("{heading}: no TOML example");
+            };
+            let end = section[start..]
+                .find("```")
+                .map_or(section.len(), |e| start + e);
+            let rubric = format!(
+                "pass_percent = 66\n[[criteria]]\nid = \"c\"\ntitle = \"C\"\ntasks = [\"a\"]\n{}",
+                &section[start..end]
+            );
+            match rubric::parse("grading/t.toml", &rubric, &scenario) {
+                Ok(r) => loaded += r.criteria[0].checks.len(),
+                Err(e) => panic!(
+                    "{heading}: {:?}",
+                    e.iter().map(ToString::to_string).collect::<Vec<_>>()
+                ),
+            }
+        }
+        loaded
     }
 
     /// A snapshot of the given objects.

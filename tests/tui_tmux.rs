@@ -482,7 +482,11 @@ fn kubectl_runs_in_the_embedded_terminal_while_the_clock_counts() {
     tmux.wait_for("the task panel's keys during the flood", |s| {
         (s.contains("j/k task") && s.contains("ckasim-flood")).then_some(())
     });
-    tmux.run(&["send-keys", "-t", "exam", "F6", "C-c"]);
+    tmux.run(&["send-keys", "-t", "exam", "F6"]);
+    tmux.wait_for("the terminal to have focus again during the flood", |s| {
+        s.contains("other keys go to the shell").then_some(())
+    });
+    tmux.run(&["send-keys", "-t", "exam", "C-c"]);
     tmux.wait_for("the flood to stop at Ctrl-C", |s| {
         s.lines()
             .rev()

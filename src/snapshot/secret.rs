@@ -286,6 +286,7 @@ pub fn redact_secret(secret: &mut Value) {
     if is_redacted(secret) {
         return;
     }
+    super::helm::keep_summary(secret);
     let Some(obj) = secret.as_object_mut() else {
         return;
     };
