@@ -110,6 +110,9 @@ fn judge_all(
         );
         return (pass(ready >= *at_least as usize), found);
     }
+    if let Expectation::Observe(o) = &check.expect {
+        return crate::observe::judge(o, objects, snapshot, check.target.quantifier);
+    }
     let verdicts: Vec<(String, checks::Verdict)> = objects
         .iter()
         .map(|o| (o.display(), checks::judge(&check.expect, o, snapshot)))
@@ -301,6 +304,7 @@ pub fn describe(t: &Target, e: &Expectation) -> String {
         Expectation::PodSecurity { level, version } => {
             format!("{who}: meets Pod Security Standards '{level}' ({version})")
         }
+        Expectation::Observe(o) => format!("{who}: {}", crate::observe::describe(o)),
         Expectation::PodSecurityLabels(labels) => format!(
             "{who}: labels {}",
             labels

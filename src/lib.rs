@@ -11,6 +11,7 @@ pub mod history;
 pub mod jsonpath;
 pub mod kind;
 pub mod library;
+pub mod observe;
 pub mod paths;
 pub mod pod_security;
 pub mod report;

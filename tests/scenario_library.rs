@@ -460,6 +460,11 @@ fn named_by(check: &Check) -> BTreeSet<String> {
         Expectation::PodSecurity { level, .. } => {
             out.insert(level.to_string());
         }
+        // The command is the examiner's way of verifying, not a value the
+        // task asks for; the container is.
+        Expectation::Observe(o) => {
+            out.extend(o.container.iter().cloned());
+        }
         Expectation::PodSecurityLabels(labels) => {
             for (k, v) in labels {
                 out.insert(k.clone());

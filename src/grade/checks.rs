@@ -63,6 +63,8 @@ pub fn judge(expect: &Expectation, object: &Object, snapshot: &Snapshot) -> Verd
         Expectation::PodSecurity { level, version } => with_pod(object, |meta, spec| {
             pod_security_verdict(meta, spec, *level, *version)
         }),
+        // Judged across the target's pods by `crate::observe::judge`.
+        Expectation::Observe(o) => Verdict::new(false, crate::observe::describe(o)),
         Expectation::PodSecurityLabels(labels) => {
             let mut wrong = Vec::new();
             for (k, want) in labels {

@@ -151,6 +151,7 @@ pub fn command(t: &Target, e: &Expectation, snapshot: &Snapshot) -> String {
             None => base,
         },
         Expectation::PodSecurityLabels(_) => format!("{base} --show-labels"),
+        Expectation::Observe(o) => crate::observe::inspect(t, o, snapshot),
     }
 }
 

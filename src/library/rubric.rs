@@ -199,6 +199,8 @@ pub enum Expectation {
         version: PolicyVersion,
     },
     PodSecurityLabels(BTreeMap<String, String>),
+    /// A command run in the pods, judged on what it printed (`crate::observe`).
+    Observe(crate::observe::Observe),
 }
 
 #[derive(Debug, Clone)]
@@ -348,6 +350,8 @@ struct CheckFile {
     pod_security: Option<Spanned<PodSecurityFile>>,
     #[serde(default)]
     pod_security_labels: Option<BTreeMap<String, String>>,
+    #[serde(default)]
+    observe: Option<Spanned<crate::observe::ObserveFile>>,
 }
 
 #[derive(Deserialize)]
@@ -438,7 +442,7 @@ struct PodSecurityFile {
     version: Option<String>,
 }
 
-const EXPECTATIONS: &str = "exists, field, registry_credentials, pull_secret, security_context, probe, resources, ready_replicas, token_mounted, pod_security, pod_security_labels";
+const EXPECTATIONS: &str = "exists, field, registry_credentials, pull_secret, security_context, probe, resources, ready_replicas, token_mounted, pod_security, pod_security_labels, observe";
 
 /// Parses and validates one rubric against its scenario.
 pub fn parse(file: &str, source: &str, scenario: &Scenario) -> Result<Rubric, Vec<LoadError>> {
@@ -700,6 +704,13 @@ impl Validator<'_> {
             }
             found.push(Expectation::PodSecurityLabels(l));
         }
+        if let Some(o) = k.observe {
+            let ospan = o.span();
+            match o.into_inner().parse() {
+                Ok(o) => found.push(Expectation::Observe(o)),
+                Err(e) => self.error(ospan, format!("check '{}': {e}", k.title)),
+            }
+        }
 
         if found.len() != 1 && self.errors.len() == before {
             let what = if found.is_empty() {
@@ -920,6 +931,9 @@ fn incompatible(target: &Target, expect: &Expectation) -> Option<String> {
         .then(|| format!("ready_replicas applies to pods and Deployments, ReplicaSets, StatefulSets, DaemonSets, not to a {kind}")),
         Expectation::PodSecurityLabels(_) => (kind != Kind::Namespace)
             .then(|| format!("pod_security_labels applies to a Namespace, not to a {kind}")),
+        Expectation::Observe(_) => (kind != Kind::Pod).then(|| {
+            format!("observe runs in pods: target pods (kind = 'Pod', or pods_of), not a {kind}")
+        }),
     }
 }
 
