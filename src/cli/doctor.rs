@@ -154,15 +154,20 @@ async fn exec_permission(lib: &Library, cluster: &Cluster) -> Option<Finding> {
             Err(e) => return Some(Finding::fix(format!("exec permission: {e}"))),
         }
     }
+    let named = |names: &[String]| {
+        let s = if names.len() == 1 { "" } else { "s" };
+        format!("namespace{s} {}", names.join(", "))
+    };
     Some(if denied.is_empty() {
+        let all: Vec<String> = namespaces.iter().map(|ns| format!("'{ns}'")).collect();
         Finding::ok(format!(
-            "exec: the grader may run observation commands in pods ({} namespaces)",
-            namespaces.len()
+            "exec: the grader may run observation commands (create pods/exec) in {}",
+            named(&all)
         ))
     } else {
         Finding::fix(format!(
-            "exec: cannot create pods/exec in namespace {}: observation checks will be errors: grant the grader role: kubectl apply -f assets/grader-rbac.yaml",
-            denied.join(", ")
+            "exec: cannot create pods/exec in {}: observation checks will be errors: grant the grader role: kubectl apply -f assets/grader-rbac.yaml",
+            named(&denied)
         ))
     })
 }
