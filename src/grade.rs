@@ -113,6 +113,9 @@ fn judge_all(
     if let Expectation::Observe(o) = &check.expect {
         return crate::observe::judge(o, objects, snapshot, check.target.quantifier);
     }
+    if let Expectation::LogsContain(l) = &check.expect {
+        return crate::observe::logs::judge(l, objects, snapshot, check.target.quantifier);
+    }
     let verdicts: Vec<(String, checks::Verdict)> = objects
         .iter()
         .map(|o| (o.display(), checks::judge(&check.expect, o, snapshot)))
@@ -305,6 +308,7 @@ pub fn describe(t: &Target, e: &Expectation) -> String {
             format!("{who}: meets Pod Security Standards '{level}' ({version})")
         }
         Expectation::Observe(o) => format!("{who}: {}", crate::observe::describe(o)),
+        Expectation::LogsContain(l) => format!("{who}: {}", crate::observe::logs::describe(l)),
         Expectation::PodSecurityLabels(labels) => format!(
             "{who}: labels {}",
             labels

@@ -18,7 +18,7 @@ use serde_json::Value;
 
 use crate::grade::target::{self, Resolved};
 use crate::kind::Kind;
-use crate::library::rubric::{Expectation, Quantifier, Rubric, Target};
+use crate::library::rubric::{Expectation, Quantifier, Rubric, Selection, Target};
 use crate::report::Status;
 use crate::snapshot::secret::digest;
 use crate::snapshot::{Object, Snapshot};
@@ -165,30 +165,34 @@ fn trim_end(s: &str) -> &str {
 // ---- the record ---------------------------------------------------------
 
 /// One command's result in one container, as recorded in a snapshot.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Observation {
     pub namespace: String,
     pub pod: String,
     /// The pod's uid when it ran, so a later pod of the same name does not
     /// inherit the result.
-    #[serde(default, rename = "podUID", skip_serializing_if = "Option::is_none")]
     pub pod_uid: Option<String>,
     pub container: String,
+    /// The command run (empty for a logs read).
     pub command: Vec<String>,
-    #[serde(default)]
+    /// A read of the container's logs instead of a command: the log text is
+    /// `stdout`.
+    pub logs: Option<Logs>,
     pub stdout: String,
-    #[serde(default)]
     pub stderr: String,
     /// `None` when the command did not run or did not finish.
-    #[serde(default)]
     pub exit_code: Option<i64>,
     /// Why there is no result (forbidden, timeout, not in the image …).
-    #[serde(default)]
     pub error: Option<String>,
     /// An output was longer than `OUTPUT_CAP` and was cut.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub truncated: bool,
+}
+
+/// Which instance's logs a record holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Logs {
+    /// The previous instance of a restarted container (`kubectl logs -p`).
+    pub previous: bool,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -215,7 +219,10 @@ struct RecordBody {
     #[serde(default, rename = "podUID", skip_serializing_if = "Option::is_none")]
     pod_uid: Option<String>,
     container: String,
+    #[serde(default)]
     command: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    logs: Option<Logs>,
     #[serde(default)]
     stdout: String,
     #[serde(default)]
@@ -247,6 +254,7 @@ impl Observation {
             pod_uid: b.pod_uid,
             container: b.container,
             command: b.command,
+            logs: b.logs,
             stdout: b.stdout,
             stderr: b.stderr,
             exit_code: b.exit_code,
@@ -271,6 +279,7 @@ impl Observation {
                 pod_uid: self.pod_uid.clone(),
                 container: self.container.clone(),
                 command: self.command.clone(),
+                logs: self.logs,
                 stdout: self.stdout.clone(),
                 stderr: self.stderr.clone(),
                 exit_code: self.exit_code,
@@ -281,9 +290,14 @@ impl Observation {
         serde_json::to_value(r).unwrap_or(Value::Null)
     }
 
-    /// `pod.container.<digest of the command>`: one name per result.
+    /// `pod.container.<digest of what was read>`: one name per result.
     fn name(&self) -> String {
-        let d = digest(self.command.join("\0").as_bytes());
+        let what = match self.logs {
+            Some(Logs { previous: true }) => "logs --previous".to_string(),
+            Some(Logs { previous: false }) => "logs".to_string(),
+            None => self.command.join("\0"),
+        };
+        let d = digest(what.as_bytes());
         let short = d.strip_prefix("sha256:").unwrap_or(&d);
         format!(
             "{}.{}.{}",
@@ -293,9 +307,14 @@ impl Observation {
         )
     }
 
-    /// Caps each output and replaces token-like text by its digest.
+    /// Caps each output and replaces token-like text by its digest. Logs
+    /// keep their end (the latest lines), command outputs their start.
     pub fn scrub(&mut self) {
-        let (stdout, cut_out) = scrub(&self.stdout);
+        let (stdout, cut_out) = if self.logs.is_some() {
+            scrub_tail(&self.stdout)
+        } else {
+            scrub(&self.stdout)
+        };
         let (stderr, cut_err) = scrub(&self.stderr);
         self.stdout = stdout;
         self.stderr = stderr;
@@ -305,11 +324,33 @@ impl Observation {
         }
     }
 
+    /// Whether two records are results of the same read in the same container.
+    pub fn same_read(&self, other: &Observation) -> bool {
+        (
+            &self.namespace,
+            &self.pod,
+            &self.container,
+            &self.command,
+            self.logs,
+        ) == (
+            &other.namespace,
+            &other.pod,
+            &other.container,
+            &other.command,
+            other.logs,
+        )
+    }
+
     fn is_for(&self, pod: &Object, container: &str, command: &[String]) -> bool {
+        self.logs.is_none() && self.command == command && self.is_in(pod, container)
+    }
+
+    /// Whether the record was taken in this container of this pod (the
+    /// same pod: same name and, when both are known, same uid).
+    fn is_in(&self, pod: &Object, container: &str) -> bool {
         self.namespace == pod.namespace.as_deref().unwrap_or_default()
             && self.pod == pod.name
             && self.container == container
-            && self.command == command
             && match (&self.pod_uid, pod.uid()) {
                 (Some(a), Some(b)) => a == b,
                 _ => true,
@@ -326,14 +367,7 @@ static TOKEN: LazyLock<Option<Regex>> =
 /// then cut to `OUTPUT_CAP` bytes on a character boundary. Returns whether
 /// it was cut.
 pub fn scrub(text: &str) -> (String, bool) {
-    let redacted = match TOKEN.as_ref() {
-        Some(re) => re
-            .replace_all(text, |c: &regex::Captures<'_>| {
-                format!("<redacted token {}>", digest(c[0].as_bytes()))
-            })
-            .into_owned(),
-        None => String::new(),
-    };
+    let redacted = redact(text);
     if redacted.len() <= OUTPUT_CAP {
         return (redacted, false);
     }
@@ -344,9 +378,36 @@ pub fn scrub(text: &str) -> (String, bool) {
     (redacted[..end].to_string(), true)
 }
 
+/// Like `scrub`, keeping the last `OUTPUT_CAP` bytes (from a line start
+/// when there is one).
+pub fn scrub_tail(text: &str) -> (String, bool) {
+    let redacted = redact(text);
+    if redacted.len() <= OUTPUT_CAP {
+        return (redacted, false);
+    }
+    let mut start = redacted.len() - OUTPUT_CAP;
+    while !redacted.is_char_boundary(start) {
+        start += 1;
+    }
+    let tail = &redacted[start..];
+    let tail = tail.find('\n').map_or(tail, |i| &tail[i + 1..]);
+    (tail.to_string(), true)
+}
+
+fn redact(text: &str) -> String {
+    match TOKEN.as_ref() {
+        Some(re) => re
+            .replace_all(text, |c: &regex::Captures<'_>| {
+                format!("<redacted token {}>", digest(c[0].as_bytes()))
+            })
+            .into_owned(),
+        None => String::new(),
+    }
+}
+
 // ---- what to run ----------------------------------------------------------
 
-/// One command to run in one container.
+/// One command to run in one container, or one read of its logs.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Exec {
     pub namespace: String,
@@ -354,6 +415,8 @@ pub struct Exec {
     pub pod_uid: Option<String>,
     pub container: String,
     pub command: Vec<String>,
+    /// Read these logs instead of running a command.
+    pub logs: Option<Logs>,
 }
 
 impl Exec {
@@ -365,6 +428,7 @@ impl Exec {
             pod_uid: self.pod_uid.clone(),
             container: self.container.clone(),
             command: self.command.clone(),
+            logs: self.logs,
             stdout: stdout.to_string(),
             stderr: stderr.to_string(),
             exit_code,
@@ -395,7 +459,12 @@ fn observations(rubric: &Rubric) -> impl Iterator<Item = (&Target, &Observe)> {
 pub fn lists(rubric: &Rubric) -> BTreeSet<(Kind, Option<String>)> {
     rubric
         .reads()
-        .filter(|(_, e)| matches!(e, Some(Expectation::Observe(_))))
+        .filter(|(_, e)| {
+            matches!(
+                e,
+                Some(Expectation::Observe(_) | Expectation::LogsContain(_))
+            )
+        })
         .flat_map(|(t, e)| target::lists_read(t, e))
         .collect()
 }
@@ -404,7 +473,7 @@ pub fn lists(rubric: &Rubric) -> BTreeSet<(Kind, Option<String>)> {
 /// targets select in this snapshot, in containers that are running — the
 /// others are judged from the pod itself. No duplicates.
 pub fn plan(rubric: &Rubric, snapshot: &Snapshot) -> Vec<Exec> {
-    let mut execs = BTreeSet::new();
+    let mut execs: BTreeSet<Exec> = logs::plan(rubric, snapshot).into_iter().collect();
     for (t, o) in observations(rubric) {
         let Resolved::Objects(pods) = target::resolve(t, snapshot) else {
             continue;
@@ -420,6 +489,7 @@ pub fn plan(rubric: &Rubric, snapshot: &Snapshot) -> Vec<Exec> {
                     pod_uid: pod.uid().map(str::to_string),
                     container,
                     command: o.command.clone(),
+                    logs: None,
                 });
             }
         }
@@ -536,6 +606,7 @@ pub fn describe(o: &Observe) -> String {
     )
 }
 
+/// One pod's outcome: passed with what was seen, failed or not judged, with why.
 enum Outcome {
     Pass(String),
     Fail(String),
@@ -649,9 +720,15 @@ pub fn judge(
     snapshot: &Snapshot,
     q: Quantifier,
 ) -> (Status, String) {
-    let cmd = command_line(&o.command);
     let outcomes: Vec<(&Object, Outcome)> =
         pods.iter().map(|p| (*p, outcome(o, p, snapshot))).collect();
+    verdict(&outcomes, &format!("`{}`", command_line(&o.command)), q)
+}
+
+/// The verdict over each pod's outcome, and what was seen, naming `what`
+/// was looked at. Every pod must pass (`match = "any"`: one); a pod that
+/// fails decides against an error elsewhere, an error is never a pass.
+fn verdict(outcomes: &[(&Object, Outcome)], what: &str, q: Quantifier) -> (Status, String) {
     let total = outcomes.len();
     let passed: Vec<&str> = outcomes
         .iter()
@@ -681,13 +758,13 @@ pub fn judge(
         seen.sort_unstable();
         seen.dedup();
         let mut line = seen.join(", ");
-        let _ = write!(line, " in {}/{total} pod{plural} (`{cmd}`)", passed.len());
+        let _ = write!(line, " in {}/{total} pod{plural} ({what})", passed.len());
         line
     };
     let fail_line = || {
         let mut f = failed.clone();
         f.dedup_by(|a, b| a.split_once(": ").map(|x| x.1) == b.split_once(": ").map(|x| x.1));
-        format!("{} (`{cmd}`)", f.join("; "))
+        format!("{} ({what})", f.join("; "))
     };
     let all = q == Quantifier::All;
     if (all && !failed.is_empty()) || (!all && passed.is_empty() && errors.is_empty()) {
@@ -703,31 +780,33 @@ pub fn judge(
 
 /// `kubectl exec` of the check's command in the first pod it selects.
 pub fn inspect(t: &Target, o: &Observe, snapshot: &Snapshot) -> String {
+    format!(
+        "kubectl exec {} -- {}",
+        pod_arguments(t, o.container.as_deref(), snapshot),
+        command_line(&o.command)
+    )
+}
+
+/// `POD -n NS -c CONTAINER` for `kubectl exec` or `logs`: a Deployment's
+/// pods as `deploy/NAME` (kubectl picks one), else the first pod selected.
+fn pod_arguments(t: &Target, container: Option<&str>, snapshot: &Snapshot) -> String {
     let ns = t
         .namespace
         .as_deref()
         .map(|n| format!(" -n {n}"))
         .unwrap_or_default();
     let pod = match &t.select {
-        crate::library::rubric::Selection::PodsOf { kind, name } if *kind == Kind::Deployment => {
-            format!("deploy/{name}")
-        }
-        crate::library::rubric::Selection::Name(name) => name.clone(),
+        Selection::PodsOf { kind, name } if *kind == Kind::Deployment => format!("deploy/{name}"),
+        Selection::Name(name) => name.clone(),
         _ => match target::resolve(t, snapshot) {
             Resolved::Objects(pods) => pods.first().map_or("POD".into(), |p| p.name.clone()),
             _ => "POD".into(),
         },
     };
-    let container = o
-        .container
-        .as_ref()
-        .map(|c| format!(" -c {c}"))
-        .unwrap_or_default();
-    format!(
-        "kubectl exec {pod}{ns}{container} -- {}",
-        command_line(&o.command)
-    )
+    let container = container.map(|c| format!(" -c {c}")).unwrap_or_default();
+    format!("{pod}{ns}{container}")
 }
 
+pub mod logs;
 #[cfg(test)]
 mod tests;

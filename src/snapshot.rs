@@ -127,13 +127,10 @@ impl Snapshot {
         });
     }
 
-    /// Records a command's result; a later result of the same command in
-    /// the same container replaces the earlier.
+    /// Records a command's result (or a logs read); a later result of the
+    /// same read in the same container replaces the earlier.
     pub fn add_observation(&mut self, o: Observation) {
-        self.observations.retain(|r| {
-            (&r.namespace, &r.pod, &r.container, &r.command)
-                != (&o.namespace, &o.pod, &o.container, &o.command)
-        });
+        self.observations.retain(|r| !r.same_read(&o));
         self.observations.push(o);
     }
 

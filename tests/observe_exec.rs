@@ -79,6 +79,14 @@ fn answer_all(server: &FakeApiServer) {
     reason = "a test helper: a panic is how it fails a test"
 )]
 async fn fetch(server: &FakeApiServer, timeout: Duration) -> Snapshot {
+    fetch_for(server, timeout, &entry()).await
+}
+
+#[allow(
+    clippy::unwrap_used,
+    reason = "a test helper: a panic is how it fails a test"
+)]
+async fn fetch_for(server: &FakeApiServer, timeout: Duration, entry: &Entry) -> Snapshot {
     let dir = tempfile::tempdir().unwrap();
     let cluster = Cluster::connect_with(&ConnectOptions {
         kubeconfig: Some(server.kubeconfig(dir.path(), "kind-fake")),
@@ -87,7 +95,7 @@ async fn fetch(server: &FakeApiServer, timeout: Duration) -> Snapshot {
     })
     .await
     .unwrap();
-    cluster.fetch(&entry().rubric).await
+    cluster.fetch(&entry.rubric).await
 }
 
 fn grade(snapshot: &Snapshot) -> Report {
@@ -341,4 +349,118 @@ fn doctor_says_whether_the_grader_may_run_observation_commands() {
         doctor(),
         "fix  exec: cannot create pods/exec in namespace 'secure-workspace': observation checks will be errors: grant the grader role: kubectl apply -f assets/grader-rbac.yaml"
     );
+}
+
+// ---- logs -------------------------------------------------------------------
+
+const TRIAGE: &str = "mock-triage";
+const WRITER: &str = "log-writer-dff57f847-8c95b";
+
+/// cka-security-mock at its start (log-writer crash-looping) with one
+/// `logs_contain` check.
+#[allow(
+    clippy::unwrap_used,
+    reason = "a test helper: a panic is how it fails a test"
+)]
+fn logs_entry() -> Entry {
+    let scenario = Library::builtin()
+        .unwrap()
+        .get("cka-security-mock")
+        .unwrap()
+        .scenario
+        .clone();
+    let tasks: Vec<String> = scenario
+        .tasks
+        .iter()
+        .map(|t| format!("\"{}\"", t.id))
+        .collect();
+    let text = format!(
+        "pass_percent = 66\n[[criteria]]\nid = \"logs\"\ntitle = \"L\"\ntasks = [{}]\n\
+         [[criteria.checks]]\ntitle = \"denied\"\npoints = 1\n\
+         target = {{ pods_of = \"Deployment/log-writer\", namespace = \"{TRIAGE}\" }}\n\
+         logs_contain = {{ text = \"Permission denied\" }}\n",
+        tasks.join(", ")
+    );
+    let rubric = rubric::parse("grading/cka-security-mock.toml", &text, &scenario)
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    Entry { scenario, rubric }
+}
+
+#[allow(
+    clippy::unwrap_used,
+    reason = "a test helper: a panic is how it fails a test"
+)]
+async fn logs_report(server: &FakeApiServer, timeout: Duration) -> CheckResult {
+    let entry = logs_entry();
+    let snapshot = fetch_for(server, timeout, &entry).await;
+    let report = ckasim::grade::grade(
+        &entry,
+        &snapshot,
+        chrono::DateTime::UNIX_EPOCH,
+        Source::Context {
+            context: "kind-fake".into(),
+        },
+    );
+    report.criteria[0].checks[0].clone()
+}
+
+fn triage_server() -> FakeApiServer {
+    FakeApiServer::start_with_file(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/fixtures/real/cka-security-mock/start.json"),
+    )
+}
+
+#[tokio::test]
+async fn logs_are_read_from_the_current_and_the_previous_instance() {
+    let server = triage_server();
+    server.logs(TRIAGE, WRITER, "writer", false, "starting\n");
+    server.logs(
+        TRIAGE,
+        WRITER,
+        "writer",
+        true,
+        "starting\nsh: can't create /logs/app.log: Permission denied\n",
+    );
+    let check = logs_report(&server, Duration::from_secs(5)).await;
+    assert_eq!(check.status, Status::Pass, "{check:#?}");
+    assert_eq!(
+        check.actual,
+        "'sh: can't create /logs/app.log: Permission denied' in the previous logs in 1/1 pod (logs)"
+    );
+    let reads: Vec<String> = server
+        .requests()
+        .into_iter()
+        .filter(|r| r.contains("/log?"))
+        .collect();
+    assert_eq!(reads.len(), 2, "{reads:?}");
+    assert!(
+        reads.iter().any(|r| r.contains("previous=true")),
+        "{reads:?}"
+    );
+}
+
+#[tokio::test]
+async fn unreadable_logs_are_an_error_with_the_reason() {
+    let server = triage_server();
+    server.fail(
+        &format!("/api/v1/namespaces/{TRIAGE}/pods/{WRITER}/log"),
+        Fault::Status(403, "Forbidden", "cannot get pods/log".into()),
+    );
+    let check = logs_report(&server, Duration::from_secs(5)).await;
+    assert_eq!(check.status, Status::Error, "{check:#?}");
+    assert!(
+        check.actual.contains("'get' on pods/log"),
+        "{}",
+        check.actual
+    );
+
+    let server = triage_server();
+    server.fail(
+        &format!("/api/v1/namespaces/{TRIAGE}/pods/{WRITER}/log"),
+        Fault::Hang,
+    );
+    let check = logs_report(&server, Duration::from_secs(1)).await;
+    assert_eq!(check.status, Status::Error, "{check:#?}");
+    assert!(check.actual.contains("within 1s"), "{}", check.actual);
 }

@@ -465,6 +465,9 @@ fn named_by(check: &Check) -> BTreeSet<String> {
         Expectation::Observe(o) => {
             out.extend(o.container.iter().cloned());
         }
+        Expectation::LogsContain(l) => {
+            out.extend(l.container.iter().cloned());
+        }
         Expectation::PodSecurityLabels(labels) => {
             for (k, v) in labels {
                 out.insert(k.clone());

@@ -1,7 +1,7 @@
 //! Observation commands run in containers through the API (`pods/exec`
-//! over a websocket, `v5.channel.k8s.io` or `v4.channel.k8s.io`), each
-//! bounded in time, all concurrently, each result recorded — never an
-//! error that stops a grade.
+//! over a websocket, `v5.channel.k8s.io` or `v4.channel.k8s.io`) and logs
+//! read (`pods/log`), each bounded in time, all concurrently, each result
+//! recorded — never an error that stops a grade.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -9,7 +9,7 @@ use std::time::Duration;
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Status;
 use kube::Api;
-use kube::api::AttachParams;
+use kube::api::{AttachParams, LogParams};
 use tokio::io::{AsyncRead, AsyncReadExt as _};
 
 use super::failure::{Failed, What, seconds};
@@ -53,9 +53,21 @@ fn bound(cluster: &Cluster) -> Duration {
     EXEC_TIMEOUT.min(cluster.timeout)
 }
 
-/// Runs one command and records what it printed and how it ended.
+/// Runs one command and records what it printed and how it ended (or
+/// reads the logs the plan names).
 pub async fn run(cluster: &Cluster, e: &Exec) -> Observation {
     let limit = bound(cluster);
+    if let Some(logs) = e.logs {
+        return match tokio::time::timeout(limit, read_logs(cluster, e, logs.previous)).await {
+            Ok(Ok(text)) => e.record(&text, "", None),
+            Ok(Err(reason)) => e.failed(&reason),
+            Err(_) => e.failed(&format!(
+                "no answer from the API server {} within {}",
+                cluster.server,
+                seconds(limit)
+            )),
+        };
+    }
     match tokio::time::timeout(limit, Box::pin(attempt(cluster, e))).await {
         Ok(Ok((stdout, stderr, status))) => {
             let (exit, error) = exit_of(status.as_ref());
@@ -108,6 +120,35 @@ async fn attempt(cluster: &Cluster, e: &Exec) -> Result<(String, String, Option<
     };
     Ok((stdout, stderr, status))
 }
+
+async fn read_logs(cluster: &Cluster, e: &Exec, previous: bool) -> Result<String, String> {
+    let params = LogParams {
+        container: Some(e.container.clone()),
+        previous,
+        tail_lines: Some(i64::from(observe::logs::TAIL_LINES)),
+        ..LogParams::default()
+    };
+    let request = kube::core::Request::new(format!("/api/v1/namespaces/{}/pods", e.namespace))
+        .logs(&e.pod, &params)
+        .map_err(|err| format!("cannot build the request: {err}"))?;
+    let what = What::Action(format!(
+        "read the {}logs of pod/{} container '{}' in namespace '{}'",
+        if previous { "previous " } else { "" },
+        e.pod,
+        e.container,
+        e.namespace
+    ));
+    cluster.client.request_text(request).await.map_err(|err| {
+        let failed = Failed::from_kube(&err, &what, cluster);
+        match failed.code {
+            Some(403) => format!("{} ({LOGS_RBAC_HINT})", failed.reason),
+            _ => failed.reason,
+        }
+    })
+}
+
+const LOGS_RBAC_HINT: &str =
+    "the grader needs 'get' on pods/log: kubectl apply -f assets/grader-rbac.yaml";
 
 /// A stream to its end, keeping what a record may hold (the rest is read
 /// and dropped, so the command is never blocked on a full pipe).

@@ -65,6 +65,7 @@ pub fn judge(expect: &Expectation, object: &Object, snapshot: &Snapshot) -> Verd
         }),
         // Judged across the target's pods by `crate::observe::judge`.
         Expectation::Observe(o) => Verdict::new(false, crate::observe::describe(o)),
+        Expectation::LogsContain(l) => Verdict::new(false, crate::observe::logs::describe(l)),
         Expectation::PodSecurityLabels(labels) => {
             let mut wrong = Vec::new();
             for (k, want) in labels {

@@ -152,6 +152,7 @@ pub fn command(t: &Target, e: &Expectation, snapshot: &Snapshot) -> String {
         },
         Expectation::PodSecurityLabels(_) => format!("{base} --show-labels"),
         Expectation::Observe(o) => crate::observe::inspect(t, o, snapshot),
+        Expectation::LogsContain(l) => crate::observe::logs::inspect(t, l, snapshot),
     }
 }
 

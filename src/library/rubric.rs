@@ -201,6 +201,8 @@ pub enum Expectation {
     PodSecurityLabels(BTreeMap<String, String>),
     /// A command run in the pods, judged on what it printed (`crate::observe`).
     Observe(crate::observe::Observe),
+    /// What a container wrote to its log (`crate::observe::logs`).
+    LogsContain(crate::observe::logs::LogsContain),
 }
 
 #[derive(Debug, Clone)]
@@ -352,6 +354,8 @@ struct CheckFile {
     pod_security_labels: Option<BTreeMap<String, String>>,
     #[serde(default)]
     observe: Option<Spanned<crate::observe::ObserveFile>>,
+    #[serde(default)]
+    logs_contain: Option<Spanned<crate::observe::logs::LogsFile>>,
 }
 
 #[derive(Deserialize)]
@@ -442,7 +446,7 @@ struct PodSecurityFile {
     version: Option<String>,
 }
 
-const EXPECTATIONS: &str = "exists, field, registry_credentials, pull_secret, security_context, probe, resources, ready_replicas, token_mounted, pod_security, pod_security_labels, observe";
+const EXPECTATIONS: &str = "exists, field, registry_credentials, pull_secret, security_context, probe, resources, ready_replicas, token_mounted, pod_security, pod_security_labels, observe, logs_contain";
 
 /// Parses and validates one rubric against its scenario.
 pub fn parse(file: &str, source: &str, scenario: &Scenario) -> Result<Rubric, Vec<LoadError>> {
@@ -711,6 +715,13 @@ impl Validator<'_> {
                 Err(e) => self.error(ospan, format!("check '{}': {e}", k.title)),
             }
         }
+        if let Some(l) = k.logs_contain {
+            let lspan = l.span();
+            match l.into_inner().parse() {
+                Ok(l) => found.push(Expectation::LogsContain(l)),
+                Err(e) => self.error(lspan, format!("check '{}': {e}", k.title)),
+            }
+        }
 
         if found.len() != 1 && self.errors.len() == before {
             let what = if found.is_empty() {
@@ -933,6 +944,9 @@ fn incompatible(target: &Target, expect: &Expectation) -> Option<String> {
             .then(|| format!("pod_security_labels applies to a Namespace, not to a {kind}")),
         Expectation::Observe(_) => (kind != Kind::Pod).then(|| {
             format!("observe runs in pods: target pods (kind = 'Pod', or pods_of), not a {kind}")
+        }),
+        Expectation::LogsContain(_) => (kind != Kind::Pod).then(|| {
+            format!("logs_contain reads pods' logs: target pods (kind = 'Pod', or pods_of), not a {kind}")
         }),
     }
 }

@@ -28,9 +28,13 @@ fn solved() -> Snapshot {
 /// tables) for a scenario owning the namespace `secure-workspace`, or its
 /// load errors.
 fn parse(checks: &[&str]) -> Result<Entry, String> {
+    parse_in(NS, checks)
+}
+
+fn parse_in(ns: &str, checks: &[&str]) -> Result<Entry, String> {
     use std::fmt::Write as _;
     let scen = format!(
-        "id = \"t\"\ntitle = \"T\"\nsummary = \"S\"\ndomain = \"storage\"\ndifficulty = \"easy\"\ntime_limit = \"5m\"\nnamespaces = [\"{NS}\"]\n[[tasks]]\nid = \"a\"\ntitle = \"A\"\nbody = \"B\"\n"
+        "id = \"t\"\ntitle = \"T\"\nsummary = \"S\"\ndomain = \"storage\"\ndifficulty = \"easy\"\ntime_limit = \"5m\"\nnamespaces = [\"{ns}\"]\n[[tasks]]\nid = \"a\"\ntitle = \"A\"\nbody = \"B\"\n"
     );
     let scenario = scenario::parse("scenarios/t.toml", &scen, &|_| None).unwrap();
     let mut rub =
@@ -87,6 +91,7 @@ fn result(
         pod_uid: p.uid().map(str::to_string),
         container: "nginx".into(),
         command: command.iter().map(|s| (*s).to_string()).collect(),
+        logs: None,
     }
     .record(stdout, stderr, exit)
 }
@@ -399,4 +404,132 @@ fn a_named_container_that_the_pod_lacks_fails() {
     assert_eq!(r.status, Status::Fail);
     assert!(r.actual.contains("has no container 'app'"), "{}", r.actual);
     assert!(r.inspect.ends_with("-c app -- id -u"), "{}", r.inspect);
+}
+
+// ---- logs ---------------------------------------------------------------
+
+const TRIAGE: &str = "mock-triage";
+const WRITER: &str = "log-writer-dff57f847-8c95b";
+
+/// The start of the mock exam: log-writer crash-loops (2 restarts),
+/// inventory never pulled its image.
+fn triage() -> Snapshot {
+    Snapshot::read_files(&[fixture("real/cka-security-mock/start.json")]).unwrap()
+}
+
+fn logs_read(
+    pod: &Snapshot,
+    name: &str,
+    container: &str,
+    previous: bool,
+    text: &str,
+) -> Observation {
+    let p = pod.get(Kind::Pod, Some(TRIAGE), name).unwrap();
+    Exec {
+        namespace: TRIAGE.into(),
+        pod: name.into(),
+        pod_uid: p.uid().map(str::to_string),
+        container: container.into(),
+        command: Vec::new(),
+        logs: Some(Logs { previous }),
+    }
+    .record(text, "", None)
+}
+
+fn logs_check(deployment: &str, text: &str) -> crate::library::rubric::Check {
+    let body = format!(
+        "target = {{ pods_of = \"Deployment/{deployment}\", namespace = \"{TRIAGE}\" }}\nlogs_contain = {{ text = \"{text}\" }}"
+    );
+    let mut e = parse_in(TRIAGE, &[&body]).unwrap_or_else(|e| panic!("{e}"));
+    e.rubric.criteria.remove(0).checks.remove(0)
+}
+
+#[test]
+fn logs_of_a_crash_looping_container_include_the_previous_instance() {
+    let s = triage();
+    let check = logs_check("log-writer", "Permission denied");
+    let e = parse_in(
+        TRIAGE,
+        &["target = { pods_of = \"Deployment/log-writer\", namespace = \"mock-triage\" }\nlogs_contain = { text = \"x\" }"],
+    )
+    .unwrap();
+    let reads = plan(&e.rubric, &s);
+    let shown: Vec<(String, Option<Logs>)> =
+        reads.iter().map(|r| (r.pod.clone(), r.logs)).collect();
+    assert_eq!(
+        shown,
+        [
+            (WRITER.to_string(), Some(Logs { previous: false })),
+            (WRITER.to_string(), Some(Logs { previous: true })),
+        ]
+    );
+    let mut s = s;
+    s.add_observation(logs_read(&s, WRITER, "writer", false, "starting\n"));
+    s.add_observation(logs_read(
+        &s,
+        WRITER,
+        "writer",
+        true,
+        "starting\nsh: can't create /logs/app.log: Permission denied\n",
+    ));
+    let r = crate::grade::evaluate(&check, &s);
+    assert_eq!(r.status, Status::Pass, "{r:#?}");
+    assert_eq!(
+        r.actual,
+        "'sh: can't create /logs/app.log: Permission denied' in the previous logs in 1/1 pod (logs)"
+    );
+    assert_eq!(
+        r.inspect,
+        format!(
+            "kubectl logs deploy/log-writer -n mock-triage (add --previous for the instance before a restart)"
+        )
+    );
+    let r = crate::grade::evaluate(&logs_check("log-writer", "ready"), &s);
+    assert_eq!(r.status, Status::Fail, "{r:#?}");
+    assert_eq!(r.actual, "not in the logs (last line: 'starting') (logs)");
+}
+
+#[test]
+fn a_container_that_never_started_has_no_logs_and_an_unread_log_is_an_error() {
+    let s = triage();
+    let r = crate::grade::evaluate(&logs_check("inventory", "ready"), &s);
+    assert_eq!(r.status, Status::Fail, "{r:#?}");
+    assert!(
+        r.actual.contains("container 'inventory' of pod/inventory-554fd6954f-mrnrp never started (ImagePullBackOff): no logs"),
+        "{}",
+        r.actual
+    );
+    let mut s = s;
+    let mut forbidden = logs_read(&s, WRITER, "writer", false, "");
+    forbidden.error = Some("forbidden: cannot read the logs".into());
+    s.add_observation(forbidden);
+    let r = crate::grade::evaluate(&logs_check("log-writer", "ready"), &s);
+    assert_eq!(r.status, Status::Error, "{r:#?}");
+    assert!(r.actual.contains("current logs of pod/"), "{}", r.actual);
+    assert!(
+        r.actual.contains("no previous logs of pod/"),
+        "{}",
+        r.actual
+    );
+}
+
+#[test]
+fn logs_keep_their_latest_lines_and_round_trip() {
+    let s = triage();
+    let long = (0..2000).fold(String::new(), |mut acc, i| {
+        use std::fmt::Write as _;
+        let _ = writeln!(acc, "line {i}");
+        acc
+    });
+    let o = logs_read(&s, WRITER, "writer", false, &long);
+    assert!(o.truncated);
+    assert!(
+        o.stdout.ends_with("line 1999\n"),
+        "{}",
+        &o.stdout[o.stdout.len() - 20..]
+    );
+    assert!(o.stdout.starts_with("line "));
+    let back = Observation::from_value(o.to_value()).unwrap();
+    assert_eq!(back, o);
+    assert_eq!(o.to_value()["logs"], json!({"previous": false}));
 }

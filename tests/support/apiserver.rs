@@ -71,7 +71,12 @@ struct State {
     execs: Vec<(ExecKey, ExecReply)>,
     /// The websocket subprotocols served, preferred first.
     protocols: Vec<String>,
+    /// (namespace, pod, container, previous) → log text.
+    logs: Vec<(LogKey, String)>,
 }
+
+/// The logs a text is for: namespace, pod, container, previous instance.
+type LogKey = (String, String, String, bool);
 
 impl Default for State {
     fn default() -> State {
@@ -82,6 +87,7 @@ impl Default for State {
             next_version: 0,
             execs: Vec::new(),
             protocols: vec!["v5.channel.k8s.io".into(), "v4.channel.k8s.io".into()],
+            logs: Vec::new(),
         }
     }
 }
@@ -156,6 +162,15 @@ impl FakeApiServer {
         let mut state = self.lock();
         state.execs.retain(|(k, _)| *k != key);
         state.execs.push((key, reply));
+    }
+
+    /// What `kubectl logs` (with `--previous`: of the instance before the
+    /// last restart) prints for a container.
+    pub fn logs(&self, namespace: &str, pod: &str, container: &str, previous: bool, text: &str) {
+        let key = (namespace.into(), pod.into(), container.into(), previous);
+        let mut state = self.lock();
+        state.logs.retain(|(k, _)| *k != key);
+        state.logs.push((key, text.into()));
     }
 
     /// Serve only these websocket subprotocols (an older server: v4 only).
@@ -242,6 +257,25 @@ async fn serve(stream: tokio::net::TcpStream, state: Arc<Mutex<State>>) -> std::
         }
         let mut body = vec![0; length];
         reader.read_exact(&mut body).await?;
+        let logs = {
+            let mut s = state.lock().unwrap_or_else(PoisonError::into_inner);
+            answer_logs(&mut s, &target)
+        };
+        if let Some(reply) = logs {
+            let Some((code, text)) = reply else {
+                std::future::pending::<()>().await;
+                return Ok(());
+            };
+            let head = format!(
+                "HTTP/1.1 {code} {}\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n",
+                reason_phrase(code),
+                text.len()
+            );
+            write.write_all(head.as_bytes()).await?;
+            write.write_all(text.as_bytes()).await?;
+            write.flush().await?;
+            continue;
+        }
         let reply = {
             let mut s = state.lock().unwrap_or_else(PoisonError::into_inner);
             answer(&mut s, &method, &target, &body)
@@ -261,6 +295,56 @@ async fn serve(stream: tokio::net::TcpStream, state: Arc<Mutex<State>>) -> std::
         write.write_all(&body).await?;
         write.flush().await?;
     }
+}
+
+/// The answer to a `pods/log` request (`None`: not one; `Some(None)`:
+/// never answered), as text — or a `Status` as JSON text.
+#[allow(clippy::option_option)] // not a logs request / never answered / answered
+fn answer_logs(s: &mut State, target: &str) -> Option<Option<(u16, String)>> {
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    let segments: Vec<&str> = path.split('/').collect();
+    let ["", "api", "v1", "namespaces", ns, "pods", pod, "log"] = segments.as_slice() else {
+        return None;
+    };
+    s.requests.push(format!("GET {target}"));
+    if let Some((_, fault)) = s.faults.iter().find(|(p, _)| path.starts_with(p.as_str())) {
+        return Some(match fault {
+            Fault::Hang => None,
+            Fault::Status(code, reason, message) => {
+                Some((*code, status(*code, reason, message, None).to_string()))
+            }
+        });
+    }
+    let param = |name: &str| {
+        query
+            .split('&')
+            .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
+            .map(percent_decode)
+    };
+    let key = (
+        (*ns).to_string(),
+        (*pod).to_string(),
+        param("container").unwrap_or_default(),
+        param("previous").as_deref() == Some("true"),
+    );
+    if let Some((_, text)) = s.logs.iter().find(|(k, _)| *k == key) {
+        return Some(Some((200, text.clone())));
+    }
+    let (code, message) = if key.3 {
+        (
+            400,
+            format!(
+                "previous terminated container \"{}\" in pod \"{pod}\" not found",
+                key.2
+            ),
+        )
+    } else {
+        (404, format!("pods \"{pod}\" not found"))
+    };
+    Some(Some((
+        code,
+        status(code, "BadRequest", &message, None).to_string(),
+    )))
 }
 
 /// How the server answers an upgrade request to `pods/exec`.
