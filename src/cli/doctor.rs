@@ -154,20 +154,18 @@ async fn exec_permission(lib: &Library, cluster: &Cluster) -> Option<Finding> {
             Err(e) => return Some(Finding::fix(format!("exec permission: {e}"))),
         }
     }
-    let named = |names: &[String]| {
-        let s = if names.len() == 1 { "" } else { "s" };
-        format!("namespace{s} {}", names.join(", "))
-    };
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
     Some(if denied.is_empty() {
-        let all: Vec<String> = namespaces.iter().map(|ns| format!("'{ns}'")).collect();
         Finding::ok(format!(
-            "exec: the grader may run observation commands (create pods/exec) in {}",
-            named(&all)
+            "exec: the grader may run observation commands (create pods/exec) in {} namespace{}",
+            namespaces.len(),
+            plural(namespaces.len())
         ))
     } else {
         Finding::fix(format!(
-            "exec: cannot create pods/exec in {}: observation checks will be errors: grant the grader role: kubectl apply -f assets/grader-rbac.yaml",
-            named(&denied)
+            "exec: cannot create pods/exec in namespace{} {}: observation checks will be errors: grant the grader role: kubectl apply -f assets/grader-rbac.yaml",
+            plural(denied.len()),
+            denied.join(", ")
         ))
     })
 }

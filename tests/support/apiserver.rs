@@ -106,12 +106,19 @@ impl FakeApiServer {
     }
 
     pub fn start_on(objects: Vec<Value>, port: u16) -> FakeApiServer {
+        // Observation records (as `ckasim snapshot` writes them) are not
+        // objects: they say what a command run in a pod prints.
+        let (records, objects): (Vec<Value>, Vec<Value>) = objects
+            .into_iter()
+            .partition(|o| o["kind"] == "Observation" && o["apiVersion"] == "ckasim.dev/v1");
+        let execs = records.iter().filter_map(recorded_exec).collect();
         let listener = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
         listener.set_nonblocking(true).unwrap();
         let addr = listener.local_addr().unwrap();
         let state = Arc::new(Mutex::new(State {
             objects,
             next_version: 1000,
+            execs,
             ..State::default()
         }));
         let shared = Arc::clone(&state);
@@ -195,6 +202,28 @@ impl FakeApiServer {
     pub fn kubeconfig(&self, dir: &Path, context: &str) -> PathBuf {
         write_kubeconfig(dir, &self.url(), context)
     }
+}
+
+/// The reply a recorded command result stands for.
+fn recorded_exec(r: &Value) -> Option<(ExecKey, ExecReply)> {
+    let text = |k: &str| r[k].as_str().unwrap_or_default().to_string();
+    let command: Vec<String> = r["command"]
+        .as_array()?
+        .iter()
+        .filter_map(|c| c.as_str().map(str::to_string))
+        .collect();
+    let key = (
+        r["metadata"]["namespace"].as_str()?.to_string(),
+        text("pod"),
+        command,
+    );
+    let reply = ExecReply {
+        stdout: text("stdout"),
+        stderr: text("stderr"),
+        exit: r["exitCode"].as_i64().unwrap_or(0),
+        ..ExecReply::default()
+    };
+    Some((key, reply))
 }
 
 pub fn write_kubeconfig(dir: &Path, server: &str, context: &str) -> PathBuf {
