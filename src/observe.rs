@@ -148,14 +148,6 @@ impl TextMatch {
             TextMatch::Matches(re) => re.is_match(output),
         }
     }
-
-    fn describe(&self) -> String {
-        match self {
-            TextMatch::Equals(s) => format!("'{}'", trim_end(s)),
-            TextMatch::Contains(s) => format!("something with '{s}'"),
-            TextMatch::Matches(re) => format!("a match of /{}/", re.as_str()),
-        }
-    }
 }
 
 fn trim_end(s: &str) -> &str {
@@ -580,7 +572,8 @@ pub fn command_line(command: &[String]) -> String {
         .join(" ")
 }
 
-/// What the check expects, after "the pods …:".
+/// What the check expects, after "the pods …:": "`id -u` prints '1001'",
+/// "`ls …` fails with 'No such file or directory' on stderr".
 pub fn describe(o: &Observe) -> String {
     let scope = o
         .container
@@ -588,22 +581,28 @@ pub fn describe(o: &Observe) -> String {
         .map(|c| format!(" in container \"{c}\""))
         .unwrap_or_default();
     let mut parts = Vec::new();
+    let shows = o.stdout.is_some() || o.stderr.is_some();
     match o.exit {
+        Exit::Code(0) if shows => {}
         Exit::Code(0) => parts.push("succeeds".to_string()),
         Exit::Code(n) => parts.push(format!("exits with {n}")),
         Exit::Fails => parts.push("fails".to_string()),
     }
     if let Some(m) = &o.stdout {
-        parts.push(format!("prints {}", m.describe()));
+        parts.push(match m {
+            TextMatch::Equals(s) => format!("prints '{}'", trim_end(s)),
+            TextMatch::Contains(s) => format!("prints text containing '{s}'"),
+            TextMatch::Matches(re) => format!("prints a match of /{}/", re.as_str()),
+        });
     }
     if let Some(m) = &o.stderr {
-        parts.push(format!("reports {} on stderr", m.describe()));
+        parts.push(match m {
+            TextMatch::Equals(s) => format!("with stderr '{}'", trim_end(s)),
+            TextMatch::Contains(s) => format!("with '{s}' on stderr"),
+            TextMatch::Matches(re) => format!("with a match of /{}/ on stderr", re.as_str()),
+        });
     }
-    format!(
-        "`{}`{scope} {}",
-        command_line(&o.command),
-        parts.join(" and ")
-    )
+    format!("`{}`{scope} {}", command_line(&o.command), parts.join(" "))
 }
 
 /// One pod's outcome: passed with what was seen, failed or not judged, with why.

@@ -174,7 +174,7 @@ fn uid_seen_in_every_pod_passes_and_says_what_was_seen() {
     assert_eq!(r.actual, "'1001' in 2/2 pods (`id -u`)");
     assert_eq!(
         r.expected,
-        "every pod of deployment secure-app in secure-workspace: `id -u` succeeds and prints '1001'"
+        "every pod of deployment secure-app in secure-workspace: `id -u` prints '1001'"
     );
     assert_eq!(
         r.inspect,
