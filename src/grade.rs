@@ -131,6 +131,22 @@ fn judge_all(
         );
         return (pass(ready >= *at_least as usize), found);
     }
+    if let Expectation::Observe(o) = &check.expect {
+        return crate::observe::judge(
+            o,
+            objects,
+            snapshot,
+            target.map_or(Quantifier::All, |t| t.quantifier),
+        );
+    }
+    if let Expectation::LogsContain(l) = &check.expect {
+        return crate::observe::logs::judge(
+            l,
+            objects,
+            snapshot,
+            target.map_or(Quantifier::All, |t| t.quantifier),
+        );
+    }
     let verdicts: Vec<(String, checks::Verdict)> = objects
         .iter()
         .map(|o| (o.display(), checks::judge(&check.expect, o, snapshot)))
@@ -328,6 +344,8 @@ pub fn describe(t: Option<&Target>, e: &Expectation) -> String {
         Expectation::TokenMounted(true) => format!("{who}: service-account token mounted"),
         Expectation::TokenMounted(false) => format!("{who}: no service-account token mounted"),
         Expectation::Evaluated(_) => String::new(),
+        Expectation::Observe(o) => format!("{who}: {}", crate::observe::describe(o)),
+        Expectation::LogsContain(l) => format!("{who}: {}", crate::observe::logs::describe(l)),
     }
 }
 

@@ -9,6 +9,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::kind::Kind;
+use crate::observe::Observation;
 
 /// One API object.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,6 +51,7 @@ pub struct Snapshot {
     objects: Vec<Object>,
     index: HashMap<(Kind, Option<String>, String), usize>,
     unavailable: Vec<Unavailable>,
+    observations: Vec<Observation>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -77,6 +79,10 @@ impl Snapshot {
         let Some(kind_name) = value.get("kind").and_then(Value::as_str) else {
             return Err("an object has no 'kind'".into());
         };
+        if Observation::is_record(&value) {
+            self.add_observation(Observation::from_value(value)?);
+            return Ok(());
+        }
         let kind = Kind::of_object(value.get("apiVersion").and_then(Value::as_str), kind_name);
         let Some(name) = value.pointer("/metadata/name").and_then(Value::as_str) else {
             return Err(format!("a {kind_name} has no metadata.name"));
@@ -97,20 +103,24 @@ impl Snapshot {
         } else {
             None
         };
-        let key = (kind, namespace.clone(), name.to_string());
-        let object = Object {
+        let name = name.to_string();
+        self.put(Object {
             kind,
             namespace,
-            name: name.to_string(),
+            name,
             value,
-        };
+        });
+        Ok(())
+    }
+
+    fn put(&mut self, object: Object) {
+        let key = (object.kind, object.namespace.clone(), object.name.clone());
         if let Some(&i) = self.index.get(&key) {
             self.objects[i] = object;
         } else {
             self.index.insert(key, self.objects.len());
             self.objects.push(object);
         }
-        Ok(())
     }
 
     pub fn mark_unavailable(&mut self, kind: Kind, namespace: Option<String>, reason: String) {
@@ -119,6 +129,29 @@ impl Snapshot {
             namespace,
             reason,
         });
+    }
+
+    /// Records a command's result (or a logs read); a later result of the
+    /// same read in the same container replaces the earlier.
+    pub fn add_observation(&mut self, o: Observation) {
+        self.observations.retain(|r| !r.same_read(&o));
+        self.observations.push(o);
+    }
+
+    pub fn observations(&self) -> &[Observation] {
+        &self.observations
+    }
+
+    /// Adds everything another snapshot holds (objects, unreadable lists,
+    /// observations).
+    pub fn absorb(&mut self, other: Snapshot) {
+        for o in other.objects {
+            self.put(o);
+        }
+        self.unavailable.extend(other.unavailable);
+        for o in other.observations {
+            self.add_observation(o);
+        }
     }
 
     /// Why a list could not be read, if it could not.
@@ -184,6 +217,7 @@ impl Snapshot {
                 }
                 v
             })
+            .chain(self.observations.iter().map(Observation::to_value))
             .collect();
         serde_json::json!({ "apiVersion": "v1", "kind": "List", "metadata": {}, "items": items })
     }

@@ -146,6 +146,8 @@ pub fn command(t: Option<&Target>, e: &Expectation, snapshot: &Snapshot) -> Stri
             }
         }
         Expectation::Evaluated(check) => check.inspect(Some(get)),
+        Expectation::Observe(o) => crate::observe::inspect(t, o, snapshot),
+        Expectation::LogsContain(l) => crate::observe::logs::inspect(t, l, snapshot),
     }
 }
 
