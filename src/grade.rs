@@ -110,10 +110,11 @@ fn judge_all(
     if let Expectation::Evaluated(c) = &check.expect {
         let whole = match target {
             None => Some(c.judge(None, snapshot)),
-            Some(_) => c.judge_set(objects, snapshot),
+            Some(t) => c.judge_target(t, objects, snapshot),
         };
         if let Some(v) = whole {
-            return (pass(v.pass), v.found);
+            let status = if v.error { Status::Error } else { pass(v.pass) };
+            return (status, v.found);
         }
     }
     // Ready pods are counted across the set, not judged one by one.
@@ -130,22 +131,6 @@ fn judge_all(
             if objects.len() == 1 { "" } else { "s" }
         );
         return (pass(ready >= *at_least as usize), found);
-    }
-    if let Expectation::Observe(o) = &check.expect {
-        return crate::observe::judge(
-            o,
-            objects,
-            snapshot,
-            target.map_or(Quantifier::All, |t| t.quantifier),
-        );
-    }
-    if let Expectation::LogsContain(l) = &check.expect {
-        return crate::observe::logs::judge(
-            l,
-            objects,
-            snapshot,
-            target.map_or(Quantifier::All, |t| t.quantifier),
-        );
     }
     let verdicts: Vec<(String, checks::Verdict)> = objects
         .iter()
@@ -344,8 +329,6 @@ pub fn describe(t: Option<&Target>, e: &Expectation) -> String {
         Expectation::TokenMounted(true) => format!("{who}: service-account token mounted"),
         Expectation::TokenMounted(false) => format!("{who}: no service-account token mounted"),
         Expectation::Evaluated(_) => String::new(),
-        Expectation::Observe(o) => format!("{who}: {}", crate::observe::describe(o)),
-        Expectation::LogsContain(l) => format!("{who}: {}", crate::observe::logs::describe(l)),
     }
 }
 

@@ -16,6 +16,7 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::evaluator::Live;
 use crate::grade::target::{self, Resolved};
 use crate::kind::Kind;
 use crate::library::rubric::{Expectation, Quantifier, Rubric, Selection, Target};
@@ -439,54 +440,57 @@ impl Exec {
     }
 }
 
-fn observations(rubric: &Rubric) -> impl Iterator<Item = (&Target, &Observe)> {
-    rubric.reads().filter_map(|(t, e)| match (t, e) {
-        (Some(t), Some(Expectation::Observe(o))) => Some((t, o)),
+/// The rubric's checks that read live in their target's pods.
+fn live_checks(rubric: &Rubric) -> impl Iterator<Item = (Option<&Target>, &Expectation)> {
+    rubric.reads().filter_map(|(t, e)| match e {
+        Some(e @ Expectation::Evaluated(c)) if c.live() == Live::Pods => Some((t, e)),
         _ => None,
     })
 }
 
-/// The lists the observation checks need before anything can run: their
+/// The lists the live checks in pods need before anything can run: their
 /// targets' pods (and what links pods to workloads).
 pub fn lists(rubric: &Rubric) -> BTreeSet<(Kind, Option<String>)> {
-    rubric
-        .reads()
-        .filter(|(_, e)| {
-            matches!(
-                e,
-                Some(Expectation::Observe(_) | Expectation::LogsContain(_))
-            )
-        })
-        .flat_map(|(t, e)| target::check_reads(t, e))
+    live_checks(rubric)
+        .flat_map(|(t, e)| target::check_reads(t, Some(e)))
         .collect()
 }
 
-/// Every command the rubric's observation checks run, in the pods their
-/// targets select in this snapshot, in containers that are running — the
-/// others are judged from the pod itself. No duplicates.
+/// Every command the rubric's observation checks run (and every log read),
+/// in the pods their targets select in this snapshot, in containers that
+/// are running — the others are judged from the pod itself. No duplicates.
 pub fn plan(rubric: &Rubric, snapshot: &Snapshot) -> Vec<Exec> {
-    let mut execs: BTreeSet<Exec> = logs::plan(rubric, snapshot).into_iter().collect();
-    for (t, o) in observations(rubric) {
-        let Resolved::Objects(pods) = target::resolve(t, snapshot) else {
+    let execs: BTreeSet<Exec> = live_checks(rubric)
+        .flat_map(|(t, e)| match e {
+            Expectation::Evaluated(c) => c.plan(t, snapshot),
+            _ => Vec::new(),
+        })
+        .collect();
+    execs.into_iter().collect()
+}
+
+/// The commands one observation check runs in the pods `t` selects.
+pub fn plan_check(t: &Target, o: &Observe, snapshot: &Snapshot) -> Vec<Exec> {
+    let Resolved::Objects(pods) = target::resolve(t, snapshot) else {
+        return Vec::new();
+    };
+    let mut execs = Vec::new();
+    for pod in pods {
+        let Ok(container) = container_of(pod, o.container.as_deref()) else {
             continue;
         };
-        for pod in pods {
-            let Ok(container) = container_of(pod, o.container.as_deref()) else {
-                continue;
-            };
-            if not_running(pod, &container).is_none() {
-                execs.insert(Exec {
-                    namespace: pod.namespace.clone().unwrap_or_default(),
-                    pod: pod.name.clone(),
-                    pod_uid: pod.uid().map(str::to_string),
-                    container,
-                    command: o.command.clone(),
-                    logs: None,
-                });
-            }
+        if not_running(pod, &container).is_none() {
+            execs.push(Exec {
+                namespace: pod.namespace.clone().unwrap_or_default(),
+                pod: pod.name.clone(),
+                pod_uid: pod.uid().map(str::to_string),
+                container,
+                command: o.command.clone(),
+                logs: None,
+            });
         }
     }
-    execs.into_iter().collect()
+    execs
 }
 
 /// The container a command runs in: the one named, or the one `kubectl

@@ -7,6 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
+use ckasim::evaluator::Live;
 use ckasim::library::rubric::Expectation;
 use ckasim::library::{Entry, Library};
 use ckasim::report::{Report, Source, Status};
@@ -43,7 +44,9 @@ fn observation_results(entry: &Entry, report: &Report) -> Vec<(String, Status, S
         .iter()
         .zip(&report.criteria)
         .flat_map(|(c, r)| c.checks.iter().zip(&r.checks).map(move |(k, x)| (c, k, x)))
-        .filter(|(_, k, _)| matches!(k.expect, Expectation::Observe(_)))
+        .filter(
+            |(_, k, _)| matches!(&k.expect, Expectation::Evaluated(c) if c.live() == Live::Pods),
+        )
         .map(|(c, _, x)| {
             (
                 format!("{} / {}", c.id, x.title),

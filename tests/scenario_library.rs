@@ -459,14 +459,6 @@ fn named_by(check: &Check) -> BTreeSet<String> {
             out.extend(limits.iter().cloned());
         }
         Expectation::Evaluated(check) => out.extend(check.named_values()),
-        // The command is the examiner's way of verifying, not a value the
-        // task asks for; the container is.
-        Expectation::Observe(o) => {
-            out.extend(o.container.iter().cloned());
-        }
-        Expectation::LogsContain(l) => {
-            out.extend(l.container.iter().cloned());
-        }
         Expectation::Exists(_)
         | Expectation::ReadyReplicas { .. }
         | Expectation::TokenMounted(_) => {}

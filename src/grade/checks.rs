@@ -51,9 +51,6 @@ pub fn judge(expect: &Expectation, object: &Object, snapshot: &Snapshot) -> Verd
         Expectation::ReadyReplicas { at_least } => ready_replicas(object, *at_least, snapshot),
         Expectation::TokenMounted(want) => token(object, *want, snapshot),
         Expectation::Evaluated(check) => check.judge(Some(object), snapshot),
-        // Judged across the target's pods by `crate::observe::judge`.
-        Expectation::Observe(o) => Verdict::new(false, crate::observe::describe(o)),
-        Expectation::LogsContain(l) => Verdict::new(false, crate::observe::logs::describe(l)),
     }
 }
 

@@ -172,10 +172,6 @@ pub enum Expectation {
     TokenMounted(bool),
     /// A check of an evaluator module (`crate::evaluator`), e.g. `pod_security`.
     Evaluated(Arc<dyn EvaluatorCheck>),
-    /// A command run in the pods, judged on what it printed (`crate::observe`).
-    Observe(crate::observe::Observe),
-    /// What a container wrote to its log (`crate::observe::logs`).
-    LogsContain(crate::observe::logs::LogsContain),
 }
 
 #[derive(Debug, Clone)]
@@ -297,7 +293,7 @@ struct CriterionFile {
 }
 
 /// The built-in keys of a check; any other key names an evaluator.
-const CHECK_KEYS: [&str; 14] = [
+const CHECK_KEYS: [&str; 12] = [
     "title",
     "points",
     "target",
@@ -310,8 +306,6 @@ const CHECK_KEYS: [&str; 14] = [
     "resources",
     "ready_replicas",
     "token_mounted",
-    "observe",
-    "logs_contain",
 ];
 
 /// Unknown keys are not denied here: `evaluator_values` hands them to the
@@ -340,10 +334,6 @@ struct CheckFile {
     ready_replicas: Option<ReadyFile>,
     #[serde(default)]
     token_mounted: Option<bool>,
-    #[serde(default)]
-    observe: Option<Spanned<crate::observe::ObserveFile>>,
-    #[serde(default)]
-    logs_contain: Option<Spanned<crate::observe::logs::LogsFile>>,
 }
 
 #[derive(Deserialize)]
@@ -771,21 +761,6 @@ impl<'a> Validator<'a> {
         if let Some(t) = k.token_mounted {
             found.push(Expectation::TokenMounted(t));
         }
-        if let Some(o) = k.observe {
-            let ospan = o.span();
-            match o.into_inner().parse() {
-                Ok(o) => found.push(Expectation::Observe(o)),
-                Err(e) => self.error(ospan, format!("check '{}': {e}", k.title)),
-            }
-        }
-        if let Some(l) = k.logs_contain {
-            let lspan = l.span();
-            match l.into_inner().parse() {
-                Ok(l) => found.push(Expectation::LogsContain(l)),
-                Err(e) => self.error(lspan, format!("check '{}': {e}", k.title)),
-            }
-        }
-
         if found.len() != 1 && self.errors.len() == before {
             let what = if found.is_empty() {
                 "no expectation"
@@ -1083,12 +1058,6 @@ fn incompatible(target: Option<&Target>, expect: &Expectation) -> Option<String>
             Kind::Pod | Kind::Deployment | Kind::ReplicaSet | Kind::StatefulSet | Kind::DaemonSet
         ))
         .then(|| format!("ready_replicas applies to pods and Deployments, ReplicaSets, StatefulSets, DaemonSets, not to a {kind}")),
-        Expectation::Observe(_) => (kind != Kind::Pod).then(|| {
-            format!("observe runs in pods: target pods (kind = 'Pod', or pods_of), not a {kind}")
-        }),
-        Expectation::LogsContain(_) => (kind != Kind::Pod).then(|| {
-            format!("logs_contain reads pods' logs: target pods (kind = 'Pod', or pods_of), not a {kind}")
-        }),
     }
 }
 

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::{Exec, Logs, Outcome, container_of, first_line, pod_arguments, verdict};
 use crate::grade::target::{self, Resolved};
-use crate::library::rubric::{Expectation, Quantifier, Rubric, Target};
+use crate::library::rubric::{Quantifier, Target};
 use crate::report::Status;
 use crate::snapshot::{Object, Snapshot};
 
@@ -123,38 +123,33 @@ fn started(pod: &Object, container: &str) -> Result<(), String> {
     ))
 }
 
-/// The logs reads of the rubric's `logs_contain` checks: the current
-/// instance of every started container, and the previous one of a
-/// restarted container.
-pub fn plan(rubric: &Rubric, snapshot: &Snapshot) -> Vec<Exec> {
+/// The logs reads of one `logs_contain` check: the current instance of
+/// every started container of the pods `t` selects, and the previous one of
+/// a restarted container.
+pub fn plan_check(t: &Target, l: &LogsContain, snapshot: &Snapshot) -> Vec<Exec> {
+    let Resolved::Objects(pods) = target::resolve(t, snapshot) else {
+        return Vec::new();
+    };
     let mut reads = Vec::new();
-    for (t, l) in rubric.reads().filter_map(|(t, e)| match (t, e) {
-        (Some(t), Some(Expectation::LogsContain(l))) => Some((t, l)),
-        _ => None,
-    }) {
-        let Resolved::Objects(pods) = target::resolve(t, snapshot) else {
+    for pod in pods {
+        let Ok(container) = container_of(pod, l.container.as_deref()) else {
             continue;
         };
-        for pod in pods {
-            let Ok(container) = container_of(pod, l.container.as_deref()) else {
-                continue;
-            };
-            if started(pod, &container).is_err() {
-                continue;
-            }
-            let previous = [false]
-                .into_iter()
-                .chain(restarted(pod, &container).then_some(true));
-            for previous in previous {
-                reads.push(Exec {
-                    namespace: pod.namespace.clone().unwrap_or_default(),
-                    pod: pod.name.clone(),
-                    pod_uid: pod.uid().map(str::to_string),
-                    container: container.clone(),
-                    command: Vec::new(),
-                    logs: Some(Logs { previous }),
-                });
-            }
+        if started(pod, &container).is_err() {
+            continue;
+        }
+        let previous = [false]
+            .into_iter()
+            .chain(restarted(pod, &container).then_some(true));
+        for previous in previous {
+            reads.push(Exec {
+                namespace: pod.namespace.clone().unwrap_or_default(),
+                pod: pod.name.clone(),
+                pod_uid: pod.uid().map(str::to_string),
+                container: container.clone(),
+                command: Vec::new(),
+                logs: Some(Logs { previous }),
+            });
         }
     }
     reads
