@@ -15,6 +15,7 @@ pub mod observe;
 pub mod pod_security;
 pub mod quantity;
 pub mod rbac;
+pub mod server;
 pub mod service;
 pub mod storage;
 pub mod workloads;
@@ -58,6 +59,8 @@ pub static EVALUATORS: &[&dyn Evaluator] = &[
     &workloads::check::RefsResolve,
     &observe::ObserveEvaluator,
     &observe::LogsContainEvaluator,
+    &server::ServerVersion,
+    &server::ComponentHealthy,
     #[cfg(test)]
     &testing::PodCount,
 ];

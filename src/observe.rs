@@ -231,8 +231,7 @@ struct RecordBody {
 impl Observation {
     /// Whether a snapshot object is an observation record.
     pub fn is_record(value: &Value) -> bool {
-        value.get("kind").and_then(Value::as_str) == Some(KIND)
-            && value.get("apiVersion").and_then(Value::as_str) == Some(API_VERSION)
+        is_record_of(value, KIND)
     }
 
     /// Reads a record; its outputs are scrubbed again, so a hand-made record
@@ -396,6 +395,12 @@ fn redact(text: &str) -> String {
             .into_owned(),
         None => String::new(),
     }
+}
+
+/// Whether a snapshot object is a ckasim record of `kind`.
+pub fn is_record_of(value: &Value, kind: &str) -> bool {
+    value.get("kind").and_then(Value::as_str) == Some(kind)
+        && value.get("apiVersion").and_then(Value::as_str) == Some(API_VERSION)
 }
 
 // ---- what to run ----------------------------------------------------------
@@ -811,5 +816,6 @@ fn pod_arguments(t: &Target, container: Option<&str>, snapshot: &Snapshot) -> St
 }
 
 pub mod logs;
+pub mod server;
 #[cfg(test)]
 mod tests;

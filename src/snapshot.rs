@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use crate::kind::Kind;
 use crate::observe::Observation;
+use crate::observe::server::ServerRead;
 
 /// One API object.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,6 +53,7 @@ pub struct Snapshot {
     index: HashMap<(Kind, Option<String>, String), usize>,
     unavailable: Vec<Unavailable>,
     observations: Vec<Observation>,
+    server_reads: Vec<ServerRead>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -81,6 +83,10 @@ impl Snapshot {
         };
         if Observation::is_record(&value) {
             self.add_observation(Observation::from_value(value)?);
+            return Ok(());
+        }
+        if ServerRead::is_record(&value) {
+            self.add_server_read(ServerRead::from_value(value)?);
             return Ok(());
         }
         let kind = Kind::of_object(value.get("apiVersion").and_then(Value::as_str), kind_name);
@@ -142,6 +148,18 @@ impl Snapshot {
         &self.observations
     }
 
+    /// Records what an API server path answered; a later read of the same
+    /// path replaces the earlier.
+    pub fn add_server_read(&mut self, r: ServerRead) {
+        self.server_reads.retain(|x| x.path != r.path);
+        self.server_reads.push(r);
+    }
+
+    /// What the API server answered on `path`, if it was read.
+    pub fn server_read(&self, path: &str) -> Option<&ServerRead> {
+        self.server_reads.iter().find(|r| r.path == path)
+    }
+
     /// Adds everything another snapshot holds (objects, unreadable lists,
     /// observations).
     pub fn absorb(&mut self, other: Snapshot) {
@@ -151,6 +169,9 @@ impl Snapshot {
         self.unavailable.extend(other.unavailable);
         for o in other.observations {
             self.add_observation(o);
+        }
+        for r in other.server_reads {
+            self.add_server_read(r);
         }
     }
 
@@ -218,6 +239,7 @@ impl Snapshot {
                 v
             })
             .chain(self.observations.iter().map(Observation::to_value))
+            .chain(self.server_reads.iter().map(ServerRead::to_value))
             .collect();
         serde_json::json!({ "apiVersion": "v1", "kind": "List", "metadata": {}, "items": items })
     }

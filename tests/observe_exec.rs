@@ -13,11 +13,10 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use ckasim::cluster::{Cluster, ConnectOptions};
 use ckasim::library::{Entry, Library, rubric};
-use ckasim::report::{CheckResult, Report, Source, Status};
+use ckasim::report::{CheckResult, Report, Status};
 use ckasim::snapshot::Snapshot;
-use support::apiserver::{ExecReply, FakeApiServer, Fault};
+use support::apiserver::{ExecReply, FakeApiServer, Fault, check};
 
 const NS: &str = "secure-workspace";
 const POD_A: &str = "secure-app-757c767995-44slf";
@@ -87,34 +86,11 @@ async fn fetch(server: &FakeApiServer, timeout: Duration) -> Snapshot {
     reason = "a test helper: a panic is how it fails a test"
 )]
 async fn fetch_for(server: &FakeApiServer, timeout: Duration, entry: &Entry) -> Snapshot {
-    let dir = tempfile::tempdir().unwrap();
-    let cluster = Cluster::connect_with(&ConnectOptions {
-        kubeconfig: Some(server.kubeconfig(dir.path(), "kind-fake")),
-        timeout,
-        ..ConnectOptions::default()
-    })
-    .await
-    .unwrap();
-    cluster.fetch(&entry.rubric).await
+    server.fetch(&entry.rubric, timeout).await
 }
 
 fn grade(snapshot: &Snapshot) -> Report {
-    ckasim::grade::grade(
-        &entry(),
-        snapshot,
-        chrono::DateTime::UNIX_EPOCH,
-        Source::Context {
-            context: "kind-fake".into(),
-        },
-    )
-}
-
-fn check<'a>(report: &'a Report, title: &str) -> &'a CheckResult {
-    report.criteria[0]
-        .checks
-        .iter()
-        .find(|c| c.title == title)
-        .unwrap_or_else(|| panic!("no check {title}"))
+    support::apiserver::grade(&entry(), snapshot)
 }
 
 #[tokio::test]
@@ -393,14 +369,7 @@ fn logs_entry() -> Entry {
 async fn logs_report(server: &FakeApiServer, timeout: Duration) -> CheckResult {
     let entry = logs_entry();
     let snapshot = fetch_for(server, timeout, &entry).await;
-    let report = ckasim::grade::grade(
-        &entry,
-        &snapshot,
-        chrono::DateTime::UNIX_EPOCH,
-        Source::Context {
-            context: "kind-fake".into(),
-        },
-    );
+    let report = support::apiserver::grade(&entry, &snapshot);
     report.criteria[0].checks[0].clone()
 }
 

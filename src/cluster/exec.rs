@@ -15,6 +15,7 @@ use tokio::io::{AsyncRead, AsyncReadExt as _};
 use super::failure::{Failed, What, seconds};
 use super::{Cluster, Read, fetch, plan};
 use crate::library::rubric::Rubric;
+use crate::observe::server::ServerRead;
 use crate::observe::{self, Exec, OUTPUT_CAP, Observation, RBAC_HINT, command_line};
 use crate::snapshot::Snapshot;
 
@@ -34,12 +35,55 @@ pub async fn fetch_observed(cluster: &Cluster, rubric: &Rubric) -> Snapshot {
         let results = run_all(cluster, &observe::plan(rubric, &snapshot)).await;
         (snapshot, results)
     };
-    let (mut snapshot, (early, results)) = futures::join!(fetch::fetch(cluster, &rest), observed);
+    let server = futures::future::join_all(
+        observe::server::paths(rubric)
+            .into_iter()
+            .map(|p| async move { read_server(cluster, &p).await }),
+    );
+    let (mut snapshot, (early, results), reads) =
+        futures::join!(fetch::fetch(cluster, &rest), observed, server);
     snapshot.absorb(early);
     for o in results {
         snapshot.add_observation(o);
     }
+    for r in reads {
+        snapshot.add_server_read(r);
+    }
     snapshot
+}
+
+/// A GET of an API server path (`/version`, `/readyz?verbose`), bounded
+/// like a command. An unhealthy answer (HTTP 5xx, its text body) is an
+/// answer; a refusal (401, 403, 404) or no answer is recorded with why.
+pub async fn read_server(cluster: &Cluster, path: &str) -> ServerRead {
+    let limit = bound(cluster);
+    let request = match http::Request::get(path).body(Vec::new()) {
+        Ok(r) => r,
+        Err(e) => return ServerRead::failed(path, &e.to_string()),
+    };
+    match tokio::time::timeout(limit, cluster.client.request_text(request)).await {
+        Ok(Ok(body)) => ServerRead::answered(path, 200, &body),
+        Ok(Err(kube::Error::Api(s))) if s.code >= 500 => {
+            ServerRead::answered(path, s.code, &s.message)
+        }
+        Ok(Err(kube::Error::Api(s))) => ServerRead::failed(
+            path,
+            &format!(
+                "the API server refused GET {path} (HTTP {}): {}",
+                s.code,
+                s.message.lines().next().unwrap_or_default()
+            ),
+        ),
+        Ok(Err(e)) => ServerRead::failed(path, &format!("GET {path}: {e}")),
+        Err(_) => ServerRead::failed(
+            path,
+            &format!(
+                "no answer from the API server {} within {}",
+                cluster.server,
+                seconds(limit)
+            ),
+        ),
+    }
 }
 
 /// Runs every command concurrently; one record each, in order.

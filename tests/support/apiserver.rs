@@ -89,6 +89,11 @@ struct State {
     protocols: Vec<String>,
     /// (namespace, pod, container, previous) → log text.
     logs: Vec<(LogKey, String)>,
+    /// `gitVersion` of `/version`.
+    version: String,
+    /// Health endpoint (`/readyz`) → HTTP status and verbose text; one not
+    /// set answers 200 with every check passed.
+    health: Vec<(String, u16, String)>,
 }
 
 /// The logs a text is for: namespace, pod, container, previous instance.
@@ -104,6 +109,8 @@ impl Default for State {
             execs: Vec::new(),
             protocols: vec!["v5.channel.k8s.io".into(), "v4.channel.k8s.io".into()],
             logs: Vec::new(),
+            version: "v1.33.1".into(),
+            health: Vec::new(),
             grace: Duration::ZERO,
             terminating: Vec::new(),
             events: Vec::new(),
@@ -225,6 +232,19 @@ impl FakeApiServer {
         state.logs.push((key, text.into()));
     }
 
+    /// The `gitVersion` `/version` answers (`v1.33.1` unless set).
+    pub fn set_version(&self, git_version: &str) {
+        self.lock().version = git_version.into();
+    }
+
+    /// What a health endpoint (`/readyz`, `/livez`, `/healthz`) answers:
+    /// its HTTP status and verbose text (`[+]etcd ok` lines).
+    pub fn set_health(&self, endpoint: &str, code: u16, text: &str) {
+        let mut state = self.lock();
+        state.health.retain(|(e, _, _)| e != endpoint);
+        state.health.push((endpoint.into(), code, text.into()));
+    }
+
     /// Serve only these websocket subprotocols (an older server: v4 only).
     pub fn exec_protocols(&self, protocols: &[&str]) {
         self.lock().protocols = protocols.iter().map(|p| (*p).to_string()).collect();
@@ -243,10 +263,55 @@ impl FakeApiServer {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// What `ckasim` reads for `rubric` from this server, through a
+    /// kubeconfig context `kind-fake`, each request bounded by `timeout`.
+    pub async fn fetch(
+        &self,
+        rubric: &ckasim::library::rubric::Rubric,
+        timeout: Duration,
+    ) -> ckasim::snapshot::Snapshot {
+        let dir = tempfile::tempdir().unwrap();
+        let cluster = ckasim::cluster::Cluster::connect_with(&ckasim::cluster::ConnectOptions {
+            kubeconfig: Some(self.kubeconfig(dir.path(), "kind-fake")),
+            timeout,
+            ..ckasim::cluster::ConnectOptions::default()
+        })
+        .await
+        .unwrap();
+        cluster.fetch(rubric).await
+    }
+
     /// A kubeconfig whose one context, current, points here.
     pub fn kubeconfig(&self, dir: &Path, context: &str) -> PathBuf {
         write_kubeconfig(dir, &self.url(), context)
     }
+}
+
+/// The report of `entry` graded on `snapshot` as fetched from `kind-fake`.
+pub fn grade(
+    entry: &ckasim::library::Entry,
+    snapshot: &ckasim::snapshot::Snapshot,
+) -> ckasim::report::Report {
+    ckasim::grade::grade(
+        entry,
+        snapshot,
+        chrono::DateTime::UNIX_EPOCH,
+        ckasim::report::Source::Context {
+            context: "kind-fake".into(),
+        },
+    )
+}
+
+/// The first criterion's check titled `title`.
+pub fn check<'a>(
+    report: &'a ckasim::report::Report,
+    title: &str,
+) -> &'a ckasim::report::CheckResult {
+    report.criteria[0]
+        .checks
+        .iter()
+        .find(|c| c.title == title)
+        .unwrap_or_else(|| panic!("no check {title}"))
 }
 
 /// The reply a recorded command result stands for.
@@ -333,7 +398,7 @@ async fn serve(stream: tokio::net::TcpStream, state: Arc<Mutex<State>>) -> std::
         reader.read_exact(&mut body).await?;
         let logs = {
             let mut s = state.lock().unwrap_or_else(PoisonError::into_inner);
-            answer_logs(&mut s, &target)
+            answer_health(&mut s, &target).or_else(|| answer_logs(&mut s, &target))
         };
         if let Some(reply) = logs {
             let Some((code, text)) = reply else {
@@ -375,6 +440,44 @@ async fn serve(stream: tokio::net::TcpStream, state: Arc<Mutex<State>>) -> std::
     }
 }
 
+/// How a text request fails when a fault is set on its path (`Some(None)`:
+/// never answered), its `Status` as JSON text.
+#[allow(clippy::option_option)] // no fault / never answered / answered
+fn text_fault(s: &State, path: &str) -> Option<Option<(u16, String)>> {
+    let (_, fault) = s
+        .faults
+        .iter()
+        .find(|(p, _)| path.starts_with(p.as_str()))?;
+    Some(match fault {
+        Fault::Hang => None,
+        Fault::Status(code, reason, message) => {
+            Some((*code, status(*code, reason, message, None).to_string()))
+        }
+    })
+}
+
+/// The answer to a health endpoint (`None`: not one; `Some(None)`: never
+/// answered), as text.
+#[allow(clippy::option_option)] // not a health request / never answered / answered
+fn answer_health(s: &mut State, target: &str) -> Option<Option<(u16, String)>> {
+    let path = target.split('?').next().unwrap_or(target);
+    if !["/readyz", "/livez", "/healthz"].contains(&path) {
+        return None;
+    }
+    s.requests.push(format!("GET {target}"));
+    if let Some(reply) = text_fault(s, path) {
+        return Some(reply);
+    }
+    if let Some((_, code, text)) = s.health.iter().find(|(e, _, _)| e == path) {
+        return Some(Some((*code, text.clone())));
+    }
+    let name = path.trim_start_matches('/');
+    Some(Some((
+        200,
+        format!("[+]ping ok\n[+]log ok\n[+]etcd ok\n{name} check passed\n"),
+    )))
+}
+
 /// The answer to a `pods/log` request (`None`: not one; `Some(None)`:
 /// never answered), as text — or a `Status` as JSON text.
 #[allow(clippy::option_option)] // not a logs request / never answered / answered
@@ -385,13 +488,8 @@ fn answer_logs(s: &mut State, target: &str) -> Option<Option<(u16, String)>> {
         return None;
     };
     s.requests.push(format!("GET {target}"));
-    if let Some((_, fault)) = s.faults.iter().find(|(p, _)| path.starts_with(p.as_str())) {
-        return Some(match fault {
-            Fault::Hang => None,
-            Fault::Status(code, reason, message) => {
-                Some((*code, status(*code, reason, message, None).to_string()))
-            }
-        });
+    if let Some(reply) = text_fault(s, path) {
+        return Some(reply);
     }
     let param = |name: &str| {
         query
@@ -673,7 +771,7 @@ fn route(s: &mut State, method: &str, path: &str, body: &[u8]) -> (u16, Value) {
         ("GET", "/version") => {
             return (
                 200,
-                json!({"major": "1", "minor": "33", "gitVersion": "v1.33.1", "platform": "linux/amd64"}),
+                json!({"major": "1", "minor": "33", "gitVersion": s.version, "platform": "linux/amd64"}),
             );
         }
         ("GET", "/api") => {
