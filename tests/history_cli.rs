@@ -293,7 +293,7 @@ fn export_as_markdown_and_junit_show_what_failed() {
     assert_eq!(headings[0], "secure-workspace: 85/100 (85.0%) — passed");
     assert!(
         headings.contains(
-            &"verification: The running pods: ready, no token, uid 1001, not root (0/15)"
+            &"verification: The running pods: ready, no token, uid 1001, not root, no capability (0/15)"
                 .to_string()
         ),
         "{headings:?}"
