@@ -9,8 +9,9 @@ use ckasim::report::Source;
 use ckasim::snapshot::Snapshot;
 
 fn benches(c: &mut Criterion) {
+    // The solved capture with what its pods' observation commands printed.
     let solved = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/fixtures/secure-workspace/solved.json");
+        .join("tests/fixtures/scenarios/secure-workspace/solved.json");
     c.bench_function("load built-in library", |b| {
         b.iter(|| Library::builtin().map_or(0, |l| l.entries().len()));
     });

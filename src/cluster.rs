@@ -4,6 +4,7 @@
 //! of SPEC.md before changing anything.
 
 mod access;
+mod exec;
 mod failure;
 mod fetch;
 mod kubeconfig;
@@ -27,6 +28,7 @@ use crate::library::rubric::Rubric;
 use crate::snapshot::Snapshot;
 
 pub use access::Permission;
+pub use exec::{EXEC_TIMEOUT, exec_namespaces, exit_of};
 pub use fetch::{Read, plan};
 pub use kubeconfig::kubeconfig_files;
 pub use safety::{
@@ -176,9 +178,10 @@ impl Cluster {
     /// Snapshot. Never fails: a list that cannot be read is recorded as
     /// unavailable with a one-line reason, and the checks that need it are
     /// reported as errors. A missing namespace is not an error: its lists
-    /// are simply empty.
+    /// are simply empty. The rubric's observation commands run in the pods
+    /// their checks select, and their results are recorded in the Snapshot.
     pub async fn fetch(&self, rubric: &Rubric) -> Snapshot {
-        fetch::fetch(self, &plan(rubric)).await
+        exec::fetch_observed(self, rubric).await
     }
 
     /// Server-side apply of the scenario's setup manifests (field manager
@@ -228,6 +231,12 @@ impl Cluster {
     /// (`SelfSubjectAccessReview`).
     pub async fn can(&self, permission: &Permission) -> Result<bool, ClusterError> {
         access::can(self, permission).await
+    }
+
+    /// Whether the credentials of this context may run commands in the pods
+    /// of a namespace (`create` on `pods/exec`), as observation checks do.
+    pub async fn can_exec(&self, namespace: &str) -> Result<bool, ClusterError> {
+        access::can_exec(self, namespace).await
     }
 
     fn request_error(&self, reason: String) -> ClusterError {

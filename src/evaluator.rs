@@ -15,9 +15,11 @@ pub mod ingress;
 pub mod netpol;
 pub mod nodes;
 pub mod objects;
+pub mod observe;
 pub mod pod_security;
 pub mod quantity;
 pub mod rbac;
+pub mod server;
 pub mod service;
 pub mod storage;
 pub mod syntax;
@@ -34,6 +36,7 @@ use toml::de::DeValue;
 use crate::kind::Kind;
 use crate::library::rubric::Target;
 use crate::library::scenario::Scenario;
+use crate::observe::Exec;
 use crate::snapshot::{Object, Snapshot};
 
 /// Every evaluator, by the key a rubric check names it with.
@@ -64,6 +67,10 @@ pub static EVALUATORS: &[&dyn Evaluator] = &[
     &workloads::check::CronJob,
     &workloads::check::Priority,
     &workloads::check::RefsResolve,
+    &observe::ObserveEvaluator,
+    &observe::LogsContainEvaluator,
+    &server::ServerVersion,
+    &server::ComponentHealthy,
     #[cfg(test)]
     &testing::PodCount,
 ];
@@ -130,9 +137,38 @@ pub trait EvaluatorCheck: fmt::Debug + Send + Sync {
         None
     }
 
+    /// `judge_set` for a check that needs its target too (its `match`, say).
+    fn judge_target(
+        &self,
+        _target: &Target,
+        objects: &[&Object],
+        snapshot: &Snapshot,
+    ) -> Option<Verdict> {
+        self.judge_set(objects, snapshot)
+    }
+
+    /// What the check reads live at grade time besides lists: commands run
+    /// or logs read in its target's pods, or an API server endpoint. Every
+    /// live read is recorded in the snapshot, and judged from the record.
+    fn live(&self) -> Live {
+        Live::None
+    }
+
+    /// For `Live::Pods`: the reads to take in the pods the target selects in
+    /// `snapshot` (which holds the target's lists), planned before they run.
+    fn plan(&self, _target: Option<&Target>, _snapshot: &Snapshot) -> Vec<Exec> {
+        Vec::new()
+    }
+
     /// The `kubectl` command that shows what the check looks at (the
     /// report's `inspect`).
     fn inspect(&self, target: Option<&Get<'_>>) -> String;
+
+    /// `inspect` for a command that names an object of the snapshot (a pod
+    /// to `kubectl exec` in).
+    fn inspect_in(&self, target: Option<&Get<'_>>, _snapshot: &Snapshot) -> String {
+        self.inspect(target)
+    }
 
     /// Names and values the check looks for that the task text must spell
     /// out (object names, levels, label values).
@@ -145,6 +181,9 @@ pub trait EvaluatorCheck: fmt::Debug + Send + Sync {
 pub struct Verdict {
     pub pass: bool,
     pub found: String,
+    /// Not judged: a live read gave no result (`found` says why). The
+    /// check is an `error`.
+    pub error: bool,
 }
 
 impl Verdict {
@@ -152,8 +191,30 @@ impl Verdict {
         Verdict {
             pass,
             found: found.into(),
+            error: false,
         }
     }
+
+    /// No verdict, and why (the check is an `error`).
+    pub fn error(why: impl Into<String>) -> Verdict {
+        Verdict {
+            pass: false,
+            found: why.into(),
+            error: true,
+        }
+    }
+}
+
+/// What a check reads live, besides lists (`EvaluatorCheck::live`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Live {
+    None,
+    /// Commands or logs in the target's pods (`EvaluatorCheck::plan`),
+    /// taken once the target's lists are read.
+    Pods,
+    /// A GET of this API server path (`/version`, `/readyz`), taken while
+    /// the lists are read.
+    Server(String),
 }
 
 /// A problem in a check's value: where it is and what is wrong.

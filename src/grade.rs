@@ -113,10 +113,11 @@ fn judge_all(
     if let Expectation::Evaluated(c) = &check.expect {
         let whole = match target {
             None => Some(c.judge(None, snapshot)),
-            Some(_) => c.judge_set(objects, snapshot),
+            Some(t) => c.judge_target(t, objects, snapshot),
         };
         if let Some(v) = whole {
-            return (pass(v.pass), v.found);
+            let status = if v.error { Status::Error } else { pass(v.pass) };
+            return (status, v.found);
         }
     }
     // Ready pods are counted across the set, not judged one by one.

@@ -13,6 +13,7 @@ pub mod jsonpath;
 pub mod kind;
 pub mod library;
 pub mod netpol;
+pub mod observe;
 pub mod paths;
 pub mod pod_security;
 pub mod rbac;

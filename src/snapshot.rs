@@ -10,6 +10,8 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::kind::Kind;
+use crate::observe::Observation;
+use crate::observe::server::ServerRead;
 
 /// One API object.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,6 +53,8 @@ pub struct Snapshot {
     objects: Vec<Object>,
     index: HashMap<(Kind, Option<String>, String), usize>,
     unavailable: Vec<Unavailable>,
+    observations: Vec<Observation>,
+    server_reads: Vec<ServerRead>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -78,6 +82,14 @@ impl Snapshot {
         let Some(kind_name) = value.get("kind").and_then(Value::as_str) else {
             return Err("an object has no 'kind'".into());
         };
+        if Observation::is_record(&value) {
+            self.add_observation(Observation::from_value(value)?);
+            return Ok(());
+        }
+        if ServerRead::is_record(&value) {
+            self.add_server_read(ServerRead::from_value(value)?);
+            return Ok(());
+        }
         let kind = Kind::of_object(value.get("apiVersion").and_then(Value::as_str), kind_name);
         let Some(name) = value.pointer("/metadata/name").and_then(Value::as_str) else {
             return Err(format!("a {kind_name} has no metadata.name"));
@@ -98,20 +110,24 @@ impl Snapshot {
         } else {
             None
         };
-        let key = (kind, namespace.clone(), name.to_string());
-        let object = Object {
+        let name = name.to_string();
+        self.put(Object {
             kind,
             namespace,
-            name: name.to_string(),
+            name,
             value,
-        };
+        });
+        Ok(())
+    }
+
+    fn put(&mut self, object: Object) {
+        let key = (object.kind, object.namespace.clone(), object.name.clone());
         if let Some(&i) = self.index.get(&key) {
             self.objects[i] = object;
         } else {
             self.index.insert(key, self.objects.len());
             self.objects.push(object);
         }
-        Ok(())
     }
 
     pub fn mark_unavailable(&mut self, kind: Kind, namespace: Option<String>, reason: String) {
@@ -120,6 +136,44 @@ impl Snapshot {
             namespace,
             reason,
         });
+    }
+
+    /// Records a command's result (or a logs read); a later result of the
+    /// same read in the same container replaces the earlier.
+    pub fn add_observation(&mut self, o: Observation) {
+        self.observations.retain(|r| !r.same_read(&o));
+        self.observations.push(o);
+    }
+
+    pub fn observations(&self) -> &[Observation] {
+        &self.observations
+    }
+
+    /// Records what an API server path answered; a later read of the same
+    /// path replaces the earlier.
+    pub fn add_server_read(&mut self, r: ServerRead) {
+        self.server_reads.retain(|x| x.path != r.path);
+        self.server_reads.push(r);
+    }
+
+    /// What the API server answered on `path`, if it was read.
+    pub fn server_read(&self, path: &str) -> Option<&ServerRead> {
+        self.server_reads.iter().find(|r| r.path == path)
+    }
+
+    /// Adds everything another snapshot holds (objects, unreadable lists,
+    /// observations).
+    pub fn absorb(&mut self, other: Snapshot) {
+        for o in other.objects {
+            self.put(o);
+        }
+        self.unavailable.extend(other.unavailable);
+        for o in other.observations {
+            self.add_observation(o);
+        }
+        for r in other.server_reads {
+            self.add_server_read(r);
+        }
     }
 
     /// Why a list could not be read, if it could not.
@@ -185,6 +239,8 @@ impl Snapshot {
                 }
                 v
             })
+            .chain(self.observations.iter().map(Observation::to_value))
+            .chain(self.server_reads.iter().map(ServerRead::to_value))
             .collect();
         serde_json::json!({ "apiVersion": "v1", "kind": "List", "metadata": {}, "items": items })
     }

@@ -9,6 +9,12 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
+/// The solved capture with what its pods' observation commands printed.
+fn solved_with_observations() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/scenarios/secure-workspace/solved.json")
+}
+
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures")
 }
@@ -37,7 +43,11 @@ fn grade(home: &Path, fixture: &str, format: &str) -> std::process::Output {
             format,
             "--snapshot",
         ])
-        .arg(fixtures().join("secure-workspace").join(fixture))
+        .arg(if fixture == "solved.json" {
+            solved_with_observations()
+        } else {
+            fixtures().join("secure-workspace").join(fixture)
+        })
         .output()
         .unwrap()
 }
@@ -156,7 +166,7 @@ fn output_file_is_written_and_the_score_summarised() {
         .args(["grade", "secure-workspace", "--format", "json", "--output"])
         .arg(&dest)
         .arg("--snapshot")
-        .arg(fixtures().join("secure-workspace/solved.json"))
+        .arg(solved_with_observations())
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
@@ -422,7 +432,7 @@ fn pod_security_reports_levels_in_the_admission_plugins_words() {
     let home = tempfile::tempdir().unwrap();
     let out = ckasim(home.path())
         .arg("pod-security")
-        .arg(fixtures().join("secure-workspace/solved.json"))
+        .arg(solved_with_observations())
         .args(["--format", "json"])
         .output()
         .unwrap();

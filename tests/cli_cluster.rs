@@ -14,7 +14,9 @@ use serde_json::Value;
 use support::apiserver::{FakeApiServer, Fault};
 
 fn solved() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/secure-workspace/solved.json")
+    // The solved capture, with what its pods' observation commands print.
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/scenarios/secure-workspace/solved.json")
 }
 
 /// `ckasim` with its own home and the given kubeconfig, nothing of the user's.
@@ -83,7 +85,7 @@ fn grade_exits_2_when_a_list_is_forbidden_and_says_why_on_the_check() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         String::from_utf8(out.stderr.clone()).unwrap(),
-        "ckasim: 3 of 22 checks could not be evaluated, the score is incomplete: forbidden: cannot list secrets in namespace 'secure-workspace' (grant the grader role: kubectl apply -f assets/grader-rbac.yaml)\n"
+        "ckasim: 3 of 23 checks could not be evaluated, the score is incomplete: forbidden: cannot list secrets in namespace 'secure-workspace' (grant the grader role: kubectl apply -f assets/grader-rbac.yaml)\n"
     );
     let report = stdout_json(&out);
     let check = &report["criteria"][1]["checks"][2];
@@ -307,6 +309,7 @@ fn doctor_says_ok_for_each_thing_in_place() {
              ok   context kind-cka at {}\n\
              ok   server reachable, Kubernetes v1.33.1\n\
              ok   permissions: the grader may read deployments, namespaces, pods, replicasets, secrets, serviceaccounts (6 access reviews)\n\
+             ok   exec: the grader may run observation commands (create pods/exec) in 1 namespace\n\
              ok   kind {}\n\
              ok   kubectl {}\n",
             kubeconfig.display(),
@@ -348,6 +351,10 @@ fn doctor_says_what_to_do_for_each_thing_missing() {
     );
     assert_eq!(
         lines[4],
+        "ok   exec: the grader may run observation commands (create pods/exec) in 10 namespaces"
+    );
+    assert_eq!(
+        lines[5],
         "fix  kind not found on PATH: install it: https://kind.sigs.k8s.io/docs/user/quick-start/#installation"
     );
     assert_eq!(out.status.code(), Some(1));

@@ -18,6 +18,12 @@ use ckasim::report::{Report, Source, Status};
 use ckasim::snapshot::Snapshot;
 use support::apiserver::{FakeApiServer, Fault, closed_port, write_kubeconfig};
 
+/// The solved capture, with what its pods' observation commands print.
+fn solved() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/scenarios/secure-workspace/solved.json")
+}
+
 fn fixture(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../shared/fixtures")
@@ -89,7 +95,7 @@ fn checks(report: &Report) -> Vec<(String, Status, String)> {
 
 #[tokio::test]
 async fn a_live_fetch_grades_exactly_like_the_snapshot_file_of_the_same_objects() {
-    let file = fixture("secure-workspace/solved.json");
+    let file = solved();
     let server = FakeApiServer::start_with_file(&file);
     let live = live_report(&server, Duration::from_secs(5)).await;
     let from_file = grade(
@@ -109,7 +115,7 @@ async fn a_live_fetch_grades_exactly_like_the_snapshot_file_of_the_same_objects(
 
 #[tokio::test]
 async fn a_redacted_snapshot_of_the_fetch_grades_the_same_and_holds_no_password() {
-    let server = FakeApiServer::start_with_file(&fixture("secure-workspace/solved.json"));
+    let server = FakeApiServer::start_with_file(&solved());
     let dir = tempfile::tempdir().unwrap();
     let cluster = connect(
         &server.kubeconfig(dir.path(), "kind-fake"),
@@ -135,9 +141,14 @@ async fn a_redacted_snapshot_of_the_fetch_grades_the_same_and_holds_no_password(
 
 #[tokio::test]
 async fn a_fetch_reads_one_list_per_kind_and_namespace_and_the_namespace_by_name() {
-    let server = FakeApiServer::start_with_file(&fixture("secure-workspace/solved.json"));
+    let server = FakeApiServer::start_with_file(&solved());
     live_report(&server, Duration::from_secs(5)).await;
-    let mut requests = server.requests();
+    // Besides the lists, one exec per observation command and running pod.
+    let (execs, mut requests): (Vec<String>, Vec<String>) = server
+        .requests()
+        .into_iter()
+        .partition(|r| r.contains("/exec?"));
+    assert_eq!(execs.len(), 3 * 2, "{execs:?}");
     requests.sort();
     assert_eq!(
         requests,
@@ -165,7 +176,7 @@ async fn a_missing_namespace_is_the_candidates_missing_work_not_an_error() {
 
 #[tokio::test]
 async fn a_forbidden_list_is_an_error_on_the_checks_that_read_it_only() {
-    let server = FakeApiServer::start_with_file(&fixture("secure-workspace/solved.json"));
+    let server = FakeApiServer::start_with_file(&solved());
     server.fail(
         "/api/v1/namespaces/secure-workspace/secrets",
         Fault::Status(
@@ -194,7 +205,7 @@ async fn a_forbidden_list_is_an_error_on_the_checks_that_read_it_only() {
 
 #[tokio::test]
 async fn an_api_group_the_server_does_not_serve_is_an_error_naming_it() {
-    let server = FakeApiServer::start_with_file(&fixture("secure-workspace/solved.json"));
+    let server = FakeApiServer::start_with_file(&solved());
     server.fail(
         "/apis/apps/",
         Fault::Status(
@@ -222,7 +233,7 @@ async fn an_api_group_the_server_does_not_serve_is_an_error_naming_it() {
 
 #[tokio::test]
 async fn a_server_that_never_answers_makes_every_check_an_error_within_the_timeout() {
-    let server = FakeApiServer::start_with_file(&fixture("secure-workspace/solved.json"));
+    let server = FakeApiServer::start_with_file(&solved());
     server.fail("/", Fault::Hang);
     let report = live_report(&server, Duration::from_millis(300)).await;
     let all = checks(&report);
@@ -475,7 +486,7 @@ async fn reset_refuses_a_protected_namespace_before_any_request() {
 
 #[tokio::test]
 async fn rejected_credentials_are_named_with_the_context() {
-    let server = FakeApiServer::start_with_file(&fixture("secure-workspace/solved.json"));
+    let server = FakeApiServer::start_with_file(&solved());
     server.fail(
         "/",
         Fault::Status(401, "Unauthorized", "Unauthorized".into()),

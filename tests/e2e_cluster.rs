@@ -119,23 +119,21 @@ fn json_report(cmd: &mut Command) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
-#[test]
-fn the_reference_answer_grades_the_same_live_and_from_its_snapshot() {
-    let Some(ctx) = context() else { return };
-    let _one = CLUSTER
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let home = tempfile::tempdir().unwrap();
-    let entry = entry();
-
-    let reset = ckasim(home.path())
+/// Resets secure-workspace, applies its reference answer and waits
+/// (bounded) until the pods run and two gradings agree.
+#[allow(
+    clippy::unwrap_used,
+    reason = "a test helper: a panic is how it fails a test"
+)]
+fn settle_reference_answer(ctx: &str, home: &Path, entry: &Entry) -> Report {
+    let reset = ckasim(home)
         .args([
             "reset",
             "secure-workspace",
             "--context",
-            &ctx,
+            ctx,
             "--allow-context",
-            &ctx,
+            ctx,
         ])
         .output()
         .unwrap();
@@ -147,8 +145,8 @@ fn the_reference_answer_grades_the_same_live_and_from_its_snapshot() {
     );
 
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let settled: Report = rt.block_on(async {
-        let cluster = Cluster::connect(Some(&ctx)).await.unwrap();
+    rt.block_on(async {
+        let cluster = Cluster::connect(Some(ctx)).await.unwrap();
         cluster
             .apply_setup(&reference_answer(&entry.scenario), &mut |l| {
                 eprintln!("{l}");
@@ -161,11 +159,11 @@ fn the_reference_answer_grades_the_same_live_and_from_its_snapshot() {
         loop {
             let snapshot = cluster.fetch(&entry.rubric).await;
             let report = ckasim::grade::grade(
-                &entry,
+                entry,
                 &snapshot,
                 chrono::Utc::now(),
                 Source::Context {
-                    context: ctx.clone(),
+                    context: ctx.to_string(),
                 },
             );
             let stable = last.as_ref().is_some_and(|l| l.criteria == report.criteria);
@@ -175,11 +173,21 @@ fn the_reference_answer_grades_the_same_live_and_from_its_snapshot() {
             last = Some(report);
             tokio::time::sleep(Duration::from_secs(2)).await;
         }
-    });
+    })
+}
+
+#[test]
+fn the_reference_answer_grades_the_same_live_and_from_its_snapshot() {
+    let Some(ctx) = context() else { return };
+    let _one = CLUSTER
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let home = tempfile::tempdir().unwrap();
+    let entry = entry();
+    let settled = settle_reference_answer(&ctx, home.path(), &entry);
+    // Verification included: its observation commands ran in the pods.
     for c in &settled.criteria {
-        if c.id != "verification" {
-            assert_eq!(c.score, c.max_score, "{}: {:?}", c.id, c.checks);
-        }
+        assert_eq!(c.score, c.max_score, "{}: {:?}", c.id, c.checks);
     }
     eprintln!(
         "reference answer: {}/{} on {ctx}",
@@ -357,4 +365,55 @@ fn reset_of_every_builtin_scenario_is_timed() {
         times.last().unwrap().as_secs_f64(),
         times.len()
     );
+}
+
+/// Observation commands through the real API server and kubelet: the
+/// reference answer's pods run as uid 1001, without a token, with no
+/// capability; a command not in the image is an error, never a pass.
+#[test]
+fn observation_commands_run_in_the_reference_answers_pods() {
+    let Some(ctx) = context() else { return };
+    let _one = CLUSTER
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let home = tempfile::tempdir().unwrap();
+    let builtin = entry();
+    settle_reference_answer(&ctx, home.path(), &builtin);
+    let pods = "target = { pods_of = \"Deployment/secure-app\", namespace = \"secure-workspace\" }";
+    let text = format!(
+        "pass_percent = 66\n[[criteria]]\nid = \"verification\"\ntitle = \"V\"\n\
+         tasks = [\"namespace\", \"service-account\", \"registry-secret\", \"deployment\", \"verify\"]\n\
+         [[criteria.checks]]\ntitle = \"uid\"\npoints = 1\n{pods}\nobserve = {{ command = [\"id\", \"-u\"], stdout = {{ equals = \"1001\" }} }}\n\
+         [[criteria.checks]]\ntitle = \"token\"\npoints = 1\n{pods}\nobserve = {{ command = [\"ls\", \"/var/run/secrets/kubernetes.io/serviceaccount\"], fails = true, stderr = {{ contains = \"No such file or directory\" }} }}\n\
+         [[criteria.checks]]\ntitle = \"caps\"\npoints = 1\n{pods}\nobserve = {{ command = [\"grep\", \"CapEff\", \"/proc/1/status\"], stdout = {{ matches = \"CapEff:\\\\s+0+\\\\s*$\" }} }}\n\
+         [[criteria.checks]]\ntitle = \"missing\"\npoints = 1\n{pods}\nobserve = {{ command = [\"no-such-binary\"] }}\n"
+    );
+    let rubric = ckasim::library::rubric::parse("grading/e2e.toml", &text, &builtin.scenario)
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let entry = Entry {
+        scenario: builtin.scenario.clone(),
+        rubric,
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let snapshot = rt.block_on(async {
+        let cluster = Cluster::connect(Some(&ctx)).await.unwrap();
+        cluster.fetch(&entry.rubric).await
+    });
+    let report = ckasim::grade::grade(
+        &entry,
+        &snapshot,
+        chrono::Utc::now(),
+        Source::Context { context: ctx },
+    );
+    let checks = &report.criteria[0].checks;
+    for c in &checks[..3] {
+        assert_eq!(c.status, ckasim::report::Status::Pass, "{c:#?}");
+    }
+    assert_eq!(
+        checks[3].status,
+        ckasim::report::Status::Error,
+        "{:#?}",
+        checks[3]
+    );
+    eprintln!("{}", checks[3].actual);
 }

@@ -16,8 +16,6 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
 
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures");
-
 fn ckasim(home: &Path, args: &[&str]) -> (i32, String) {
     let out = cargo_bin_cmd!("ckasim")
         .env("CKASIM_HOME", home)
@@ -32,7 +30,9 @@ fn ckasim(home: &Path, args: &[&str]) -> (i32, String) {
 /// The solved snapshot with regcred holding `password` for ci-bot, and the
 /// manifest kubectl applied kept in the last-applied annotation.
 fn snapshot_with_password(dir: &Path, password: &str) -> PathBuf {
-    let solved = Path::new(FIXTURES).join("secure-workspace/solved.json");
+    // The solved capture, with what its pods' observation commands printed.
+    let solved = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/scenarios/secure-workspace/solved.json");
     let mut list: Value = serde_json::from_str(&std::fs::read_to_string(solved).unwrap()).unwrap();
     let config = json!({ "auths": { "registry.internal.com": {
         "username": "ci-bot",

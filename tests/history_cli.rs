@@ -19,6 +19,11 @@ mod xml {
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures");
 
 fn fixture(name: &str) -> PathBuf {
+    // The solved capture with what its pods' observation commands printed.
+    if name == "solved.json" {
+        return Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/scenarios/secure-workspace/solved.json");
+    }
     Path::new(FIXTURES).join("secure-workspace").join(name)
 }
 
@@ -260,7 +265,7 @@ fn export_last_as_csv_has_a_row_per_check() {
         ckasim::report::csv::HEADER.as_slice()
     );
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-    assert_eq!(rows.len(), 22);
+    assert_eq!(rows.len(), 23);
     assert!(rows.iter().all(|r| &r[4] == "pass" && r[5] == r[6]));
     let points: u32 = rows.iter().map(|r| r[5].parse::<u32>().unwrap()).sum();
     assert_eq!(points, 100);
@@ -300,13 +305,13 @@ fn export_as_markdown_and_junit_show_what_failed() {
     assert_eq!(headings[0], "secure-workspace: 85/100 (85.0%) — passed");
     assert!(
         headings.contains(
-            &"verification: The running pods: ready, no token, uid 1001, not root (0/15)"
+            &"verification: The running pods: ready, no token, uid 1001, not root, no capability (0/15)"
                 .to_string()
         ),
         "{headings:?}"
     );
     assert!(
-        items.contains(&"2 pods of secure-app are ready (0/5)".to_string()),
+        items.contains(&"2 pods of secure-app are ready (0/4)".to_string()),
         "{items:?}"
     );
     assert!(
@@ -331,13 +336,13 @@ fn export_as_markdown_and_junit_show_what_failed() {
             root.attr("failures"),
             root.attr("errors")
         ),
-        ("22", "4", "0")
+        ("23", "5", "0")
     );
     let verification = root
         .all("testsuite")
         .find(|s| s.attr("name") == "verification")
         .unwrap();
-    assert_eq!(verification.attr("failures"), "4");
+    assert_eq!(verification.attr("failures"), "5");
     let ready = verification
         .all("testcase")
         .find(|c| c.attr("name") == "2 pods of secure-app are ready")
@@ -353,7 +358,7 @@ fn export_as_markdown_and_junit_show_what_failed() {
             .text
             .contains("inspect: kubectl get pods -n secure-workspace -l app=secure-app")
     );
-    assert_eq!(ready.properties()["max_points"], "5");
+    assert_eq!(ready.properties()["max_points"], "4");
     let passed = root
         .all("testsuite")
         .find(|s| s.attr("name") == "security-context")
@@ -400,7 +405,7 @@ fn export_writes_a_file_with_output_and_grade_speaks_junit_and_markdown() {
         ],
     );
     assert_eq!(run.code, 0);
-    assert_eq!(xml::parse(&run.stdout).attr("failures"), "4");
+    assert_eq!(xml::parse(&run.stdout).attr("failures"), "5");
     let run = ckasim(
         home.path(),
         &[
@@ -459,7 +464,7 @@ fn corrupt_and_future_session_files_are_named_and_skipped() {
 
     let run = ckasim(home.path(), &["export", "last", "--format", "csv"]);
     assert_eq!(run.code, 0);
-    assert_eq!(run.stdout.lines().count(), 23);
+    assert_eq!(run.stdout.lines().count(), 24);
     assert_eq!(run.stderr.lines().count(), 2);
 }
 

@@ -11,11 +11,14 @@
 //!
 //! What only the running containers show (`id`, `grep Cap /proc/1/status`,
 //! `touch /` on a read-only root, whether the token directory exists) is in
-//! each capture's `README.md`, not in the JSON: checks here judge the objects
-//! and their statuses. The solved captures' README outputs agree with every
-//! verdict below (uid 1001, 1000 or 2000 where the rubrics ask for them,
-//! `CapEff` 0 after dropping `ALL` and `0x401` (`NET_BIND_SERVICE` and
-//! `CHOWN`) for net-tool, no token directory where automount is off).
+//! each capture's `README.md`, not in the JSON. For the solved captures those
+//! outputs are recorded as observations in
+//! `tests/fixtures/real-observations/<scenario>.json` and graded with the
+//! capture (uid 1001, 1000 or 2000 where the rubrics ask for them, `CapEff` 0
+//! after dropping `ALL` and `0x401` (`NET_BIND_SERVICE` and `CHOWN`) for
+//! net-tool, no token directory where automount is off). The start captures
+//! have no recorded observations: an observation check on them is an `error`
+//! for want of a record (0 points), never a pass.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -106,14 +109,20 @@ fn grade(library: &Library, id: &str, which: &str) -> Report {
     let entry = library
         .get(id)
         .unwrap_or_else(|| panic!("real/{id}: no built-in scenario '{id}'"));
-    let path = root().join(id).join(format!("{which}.json"));
-    let snapshot = Snapshot::read_files(&[&path]).unwrap_or_else(|e| panic!("{e}"));
+    let mut files = vec![root().join(id).join(format!("{which}.json"))];
+    let records = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/real-observations")
+        .join(format!("{id}.json"));
+    if which == "solved" && records.exists() {
+        files.push(records);
+    }
+    let snapshot = Snapshot::read_files(&files).unwrap_or_else(|e| panic!("{e}"));
     grade::grade(
         entry,
         &snapshot,
         chrono::Utc::now(),
         Source::Snapshot {
-            snapshot: vec![path.display().to_string()],
+            snapshot: files.iter().map(|f| f.display().to_string()).collect(),
         },
     )
 }
@@ -197,8 +206,15 @@ fn the_real_start_earns_what_a_fair_examiner_gives() {
                 checks_with(&report, Status::Pass)
             );
         }
-        // Nothing in a real capture is unreadable: no check may be an error.
-        let errors = checks_with(&report, Status::Error);
+        // Nothing in a real capture is unreadable: no check may be an error,
+        // but for an observation that has no record in a start capture.
+        let errors: String = checks_with(&report, Status::Error)
+            .lines()
+            .filter(|l| !l.contains(" recorded for pod/"))
+            .fold(String::new(), |mut out, l| {
+                let _ = writeln!(out, "{l}");
+                out
+            });
         if !errors.is_empty() {
             let _ = write!(failures, "real/{id}/start.json: errors\n{errors}");
         }

@@ -15,10 +15,11 @@ use ckasim::snapshot::Snapshot;
 
 #[test]
 fn redacted_snapshot_grades_the_same_and_hides_every_secret_value() {
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures");
-    let original_text =
-        std::fs::read_to_string(fixtures.join("secure-workspace/solved.json")).unwrap();
-    let original = Snapshot::read_files(&[fixtures.join("secure-workspace/solved.json")]).unwrap();
+    // The solved capture, with what its pods' observation commands printed.
+    let solved = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/scenarios/secure-workspace/solved.json");
+    let original_text = std::fs::read_to_string(&solved).unwrap();
+    let original = Snapshot::read_files(&[&solved]).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let redacted_path = dir.path().join("redacted.json");
     std::fs::write(

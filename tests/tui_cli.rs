@@ -66,7 +66,7 @@ fn replay_of_a_recorded_attempt_needs_a_terminal_before_touching_a_cluster() {
     let home = tempfile::tempdir().unwrap();
     let fixture = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../shared/fixtures/secure-workspace/solved.json"
+        "/tests/fixtures/scenarios/secure-workspace/solved.json"
     );
     let out = ckasim(&home)
         .args([

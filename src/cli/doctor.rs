@@ -10,7 +10,7 @@ use clap::Args;
 
 use crate::cluster::{
     Cluster, ConnectOptions, Permission, allowed_contexts, check_changes_allowed, config_file,
-    kubeconfig_files, plan,
+    exec_namespaces, kubeconfig_files, plan,
 };
 use crate::library::Library;
 
@@ -132,7 +132,42 @@ async fn context_findings(lib: &Library, options: &ConnectOptions) -> Vec<Findin
         }
     }
     findings.push(permissions(lib, &cluster).await);
+    if let Some(f) = exec_permission(lib, &cluster).await {
+        findings.push(f);
+    }
     findings
+}
+
+/// Whether the observation checks may run their commands (`create` on
+/// `pods/exec` in the namespaces they look at); nothing when none does.
+async fn exec_permission(lib: &Library, cluster: &Cluster) -> Option<Finding> {
+    let namespaces = exec_namespaces(lib.entries().iter().map(|e| &e.rubric));
+    if namespaces.is_empty() {
+        return None;
+    }
+    let answers = futures::future::join_all(namespaces.iter().map(|ns| cluster.can_exec(ns))).await;
+    let mut denied = Vec::new();
+    for (ns, answer) in namespaces.iter().zip(answers) {
+        match answer {
+            Ok(true) => {}
+            Ok(false) => denied.push(format!("'{ns}'")),
+            Err(e) => return Some(Finding::fix(format!("exec permission: {e}"))),
+        }
+    }
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    Some(if denied.is_empty() {
+        Finding::ok(format!(
+            "exec: the grader may run observation commands (create pods/exec) in {} namespace{}",
+            namespaces.len(),
+            plural(namespaces.len())
+        ))
+    } else {
+        Finding::fix(format!(
+            "exec: cannot create pods/exec in namespace{} {}: observation checks will be errors: grant the grader role: kubectl apply -f assets/grader-rbac.yaml",
+            plural(denied.len()),
+            denied.join(", ")
+        ))
+    })
 }
 
 /// Every read the library's rubrics make, asked of the API server.

@@ -49,6 +49,24 @@ pub async fn can(cluster: &Cluster, p: &Permission) -> Result<bool, ClusterError
     if let Some(ns) = &p.namespace {
         attributes["namespace"] = Value::String(ns.clone());
     }
+    review(cluster, attributes, &p.to_string()).await
+}
+
+/// `create` on `pods/exec` in a namespace: what observation checks need.
+pub async fn can_exec(cluster: &Cluster, namespace: &str) -> Result<bool, ClusterError> {
+    let attributes = json!({
+        "verb": "create",
+        "group": "",
+        "version": "v1",
+        "resource": "pods",
+        "subresource": "exec",
+        "namespace": namespace,
+    });
+    let words = format!("create pods/exec in namespace '{namespace}'");
+    review(cluster, attributes, &words).await
+}
+
+async fn review(cluster: &Cluster, attributes: Value, words: &str) -> Result<bool, ClusterError> {
     let review = json!({
         "apiVersion": "authorization.k8s.io/v1",
         "kind": "SelfSubjectAccessReview",
@@ -59,7 +77,7 @@ pub async fn can(cluster: &Cluster, p: &Permission) -> Result<bool, ClusterError
         kube::core::Request::new("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews")
             .create(&PostParams::default(), body)
             .map_err(|e| cluster.request_error(e.to_string()))?;
-    let what = What::Action(format!("ask whether it may {p}"));
+    let what = What::Action(format!("ask whether it may {words}"));
     let answer = cluster
         .send(request, &what)
         .await

@@ -83,7 +83,7 @@ pub fn command(t: Option<&Target>, e: &Expectation, snapshot: &Snapshot) -> Stri
     let get = t.map(|t| get(t, snapshot));
     let (Some(t), Some(get)) = (t, &get) else {
         return match e {
-            Expectation::Evaluated(check) => check.inspect(None),
+            Expectation::Evaluated(check) => check.inspect_in(None, snapshot),
             _ => String::new(),
         };
     };
@@ -145,7 +145,7 @@ pub fn command(t: Option<&Target>, e: &Expectation, snapshot: &Snapshot) -> Stri
                 ))
             }
         }
-        Expectation::Evaluated(check) => check.inspect(Some(get)),
+        Expectation::Evaluated(check) => check.inspect_in(Some(get), snapshot),
     }
 }
 

@@ -2,7 +2,9 @@
 //! benchmark: it serves recorded objects the way kube-apiserver does (lists
 //! without `kind` on their items, a `Status` for what is missing, discovery
 //! for kubectl), applies and deletes in memory, and can be told to fail a
-//! path with a status or to accept a request and never answer.
+//! path with a status or to accept a request and never answer. `pods/exec`
+//! is a websocket speaking the `v5.channel.k8s.io` / `v4.channel.k8s.io`
+//! protocols, playing the replies a test gives for each command.
 //!
 //! Deletion takes time as on a real cluster when told to (`set_grace`): a
 //! pod deleted with a grace period above 0 stays Terminating for that
@@ -34,7 +36,40 @@ pub enum Fault {
     Hang,
 }
 
-#[derive(Default)]
+/// What a command run through `pods/exec` gives.
+#[derive(Debug, Clone, Default)]
+pub struct ExecReply {
+    pub stdout: String,
+    pub stderr: String,
+    /// The exit code (0: the error channel says `Success`).
+    pub exit: i64,
+    /// The command could not start (e.g. not in the image): the error
+    /// channel carries this message, as the kubelet reports a runtime error.
+    pub cannot_start: Option<String>,
+    /// The websocket opens but the command never ends.
+    pub never_ends: bool,
+}
+
+impl ExecReply {
+    pub fn ok(stdout: &str) -> ExecReply {
+        ExecReply {
+            stdout: stdout.into(),
+            ..ExecReply::default()
+        }
+    }
+
+    pub fn exit(code: i64, stderr: &str) -> ExecReply {
+        ExecReply {
+            stderr: stderr.into(),
+            exit: code,
+            ..ExecReply::default()
+        }
+    }
+}
+
+/// The command a reply is for: namespace, pod, command words.
+type ExecKey = (String, String, Vec<String>);
+
 struct State {
     objects: Vec<Value>,
     faults: Vec<(String, Fault)>,
@@ -48,6 +83,40 @@ struct State {
     events: Vec<(u64, &'static str, Value)>,
     /// The query of the request being answered.
     query: String,
+    /// (namespace, pod, command) → reply.
+    execs: Vec<(ExecKey, ExecReply)>,
+    /// The websocket subprotocols served, preferred first.
+    protocols: Vec<String>,
+    /// (namespace, pod, container, previous) → log text.
+    logs: Vec<(LogKey, String)>,
+    /// `gitVersion` of `/version`.
+    version: String,
+    /// Health endpoint (`/readyz`) → HTTP status and verbose text; one not
+    /// set answers 200 with every check passed.
+    health: Vec<(String, u16, String)>,
+}
+
+/// The logs a text is for: namespace, pod, container, previous instance.
+type LogKey = (String, String, String, bool);
+
+impl Default for State {
+    fn default() -> State {
+        State {
+            objects: Vec::new(),
+            faults: Vec::new(),
+            requests: Vec::new(),
+            next_version: 0,
+            execs: Vec::new(),
+            protocols: vec!["v5.channel.k8s.io".into(), "v4.channel.k8s.io".into()],
+            logs: Vec::new(),
+            version: "v1.33.1".into(),
+            health: Vec::new(),
+            grace: Duration::ZERO,
+            terminating: Vec::new(),
+            events: Vec::new(),
+            query: String::new(),
+        }
+    }
 }
 
 /// A running fake API server. It stops with the test process.
@@ -64,12 +133,19 @@ impl FakeApiServer {
     }
 
     pub fn start_on(objects: Vec<Value>, port: u16) -> FakeApiServer {
+        // Observation records (as `ckasim snapshot` writes them) are not
+        // objects: they say what a command run in a pod prints.
+        let (records, objects): (Vec<Value>, Vec<Value>) = objects
+            .into_iter()
+            .partition(|o| o["kind"] == "Observation" && o["apiVersion"] == "ckasim.dev/v1");
+        let execs = records.iter().filter_map(recorded_exec).collect();
         let listener = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
         listener.set_nonblocking(true).unwrap();
         let addr = listener.local_addr().unwrap();
         let state = Arc::new(Mutex::new(State {
             objects,
             next_version: 1000,
+            execs,
             ..State::default()
         }));
         let shared = Arc::clone(&state);
@@ -135,6 +211,45 @@ impl FakeApiServer {
         delete(&mut s, kind, namespace, name, None);
     }
 
+    /// What `command` run in `pod` gives.
+    pub fn exec(&self, namespace: &str, pod: &str, command: &[&str], reply: ExecReply) {
+        let key = (
+            namespace.to_string(),
+            pod.to_string(),
+            command.iter().map(|c| (*c).to_string()).collect(),
+        );
+        let mut state = self.lock();
+        state.execs.retain(|(k, _)| *k != key);
+        state.execs.push((key, reply));
+    }
+
+    /// What `kubectl logs` (with `--previous`: of the instance before the
+    /// last restart) prints for a container.
+    pub fn logs(&self, namespace: &str, pod: &str, container: &str, previous: bool, text: &str) {
+        let key = (namespace.into(), pod.into(), container.into(), previous);
+        let mut state = self.lock();
+        state.logs.retain(|(k, _)| *k != key);
+        state.logs.push((key, text.into()));
+    }
+
+    /// The `gitVersion` `/version` answers (`v1.33.1` unless set).
+    pub fn set_version(&self, git_version: &str) {
+        self.lock().version = git_version.into();
+    }
+
+    /// What a health endpoint (`/readyz`, `/livez`, `/healthz`) answers:
+    /// its HTTP status and verbose text (`[+]etcd ok` lines).
+    pub fn set_health(&self, endpoint: &str, code: u16, text: &str) {
+        let mut state = self.lock();
+        state.health.retain(|(e, _, _)| e != endpoint);
+        state.health.push((endpoint.into(), code, text.into()));
+    }
+
+    /// Serve only these websocket subprotocols (an older server: v4 only).
+    pub fn exec_protocols(&self, protocols: &[&str]) {
+        self.lock().protocols = protocols.iter().map(|p| (*p).to_string()).collect();
+    }
+
     /// `METHOD /path?query` of every request so far.
     pub fn requests(&self) -> Vec<String> {
         self.lock().requests.clone()
@@ -148,10 +263,77 @@ impl FakeApiServer {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// What `ckasim` reads for `rubric` from this server, through a
+    /// kubeconfig context `kind-fake`, each request bounded by `timeout`.
+    pub async fn fetch(
+        &self,
+        rubric: &ckasim::library::rubric::Rubric,
+        timeout: Duration,
+    ) -> ckasim::snapshot::Snapshot {
+        let dir = tempfile::tempdir().unwrap();
+        let cluster = ckasim::cluster::Cluster::connect_with(&ckasim::cluster::ConnectOptions {
+            kubeconfig: Some(self.kubeconfig(dir.path(), "kind-fake")),
+            timeout,
+            ..ckasim::cluster::ConnectOptions::default()
+        })
+        .await
+        .unwrap();
+        cluster.fetch(rubric).await
+    }
+
     /// A kubeconfig whose one context, current, points here.
     pub fn kubeconfig(&self, dir: &Path, context: &str) -> PathBuf {
         write_kubeconfig(dir, &self.url(), context)
     }
+}
+
+/// The report of `entry` graded on `snapshot` as fetched from `kind-fake`.
+pub fn grade(
+    entry: &ckasim::library::Entry,
+    snapshot: &ckasim::snapshot::Snapshot,
+) -> ckasim::report::Report {
+    ckasim::grade::grade(
+        entry,
+        snapshot,
+        chrono::DateTime::UNIX_EPOCH,
+        ckasim::report::Source::Context {
+            context: "kind-fake".into(),
+        },
+    )
+}
+
+/// The first criterion's check titled `title`.
+pub fn check<'a>(
+    report: &'a ckasim::report::Report,
+    title: &str,
+) -> &'a ckasim::report::CheckResult {
+    report.criteria[0]
+        .checks
+        .iter()
+        .find(|c| c.title == title)
+        .unwrap_or_else(|| panic!("no check {title}"))
+}
+
+/// The reply a recorded command result stands for.
+fn recorded_exec(r: &Value) -> Option<(ExecKey, ExecReply)> {
+    let text = |k: &str| r[k].as_str().unwrap_or_default().to_string();
+    let command: Vec<String> = r["command"]
+        .as_array()?
+        .iter()
+        .filter_map(|c| c.as_str().map(str::to_string))
+        .collect();
+    let key = (
+        r["metadata"]["namespace"].as_str()?.to_string(),
+        text("pod"),
+        command,
+    );
+    let reply = ExecReply {
+        stdout: text("stdout"),
+        stderr: text("stderr"),
+        exit: r["exitCode"].as_i64().unwrap_or(0),
+        ..ExecReply::default()
+    };
+    Some((key, reply))
 }
 
 pub fn write_kubeconfig(dir: &Path, server: &str, context: &str) -> PathBuf {
@@ -181,6 +363,7 @@ async fn serve(stream: tokio::net::TcpStream, state: Arc<Mutex<State>>) -> std::
         let method = parts.next().unwrap_or("").to_string();
         let target = parts.next().unwrap_or("/").to_string();
         let mut length = 0usize;
+        let mut headers: Vec<(String, String)> = Vec::new();
         loop {
             let mut header = String::new();
             if reader.read_line(&mut header).await? == 0 {
@@ -190,14 +373,48 @@ async fn serve(stream: tokio::net::TcpStream, state: Arc<Mutex<State>>) -> std::
             if header.is_empty() {
                 break;
             }
-            if let Some((k, v)) = header.split_once(':')
-                && k.eq_ignore_ascii_case("content-length")
-            {
-                length = v.trim().parse().unwrap_or(0);
+            if let Some((k, v)) = header.split_once(':') {
+                if k.eq_ignore_ascii_case("content-length") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+                headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
             }
+        }
+        let header = |name: &str| {
+            headers
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        };
+        if header("upgrade").is_some_and(|u| u.eq_ignore_ascii_case("websocket")) {
+            let reply = {
+                let mut s = state.lock().unwrap_or_else(PoisonError::into_inner);
+                answer_exec(&mut s, &target, header("sec-websocket-protocol"))
+            };
+            let stream = reader.into_inner().reunite(write).unwrap();
+            return exec_session(stream, reply, header("sec-websocket-key")).await;
         }
         let mut body = vec![0; length];
         reader.read_exact(&mut body).await?;
+        let logs = {
+            let mut s = state.lock().unwrap_or_else(PoisonError::into_inner);
+            answer_health(&mut s, &target).or_else(|| answer_logs(&mut s, &target))
+        };
+        if let Some(reply) = logs {
+            let Some((code, text)) = reply else {
+                std::future::pending::<()>().await;
+                return Ok(());
+            };
+            let head = format!(
+                "HTTP/1.1 {code} {}\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n",
+                reason_phrase(code),
+                text.len()
+            );
+            write.write_all(head.as_bytes()).await?;
+            write.write_all(text.as_bytes()).await?;
+            write.flush().await?;
+            continue;
+        }
         let reply = {
             let mut s = state.lock().unwrap_or_else(PoisonError::into_inner);
             answer(&mut s, &method, &target, &body)
@@ -223,9 +440,236 @@ async fn serve(stream: tokio::net::TcpStream, state: Arc<Mutex<State>>) -> std::
     }
 }
 
+/// How a text request fails when a fault is set on its path (`Some(None)`:
+/// never answered), its `Status` as JSON text.
+#[allow(clippy::option_option)] // no fault / never answered / answered
+fn text_fault(s: &State, path: &str) -> Option<Option<(u16, String)>> {
+    let (_, fault) = s
+        .faults
+        .iter()
+        .find(|(p, _)| path.starts_with(p.as_str()))?;
+    Some(match fault {
+        Fault::Hang => None,
+        Fault::Status(code, reason, message) => {
+            Some((*code, status(*code, reason, message, None).to_string()))
+        }
+    })
+}
+
+/// The answer to a health endpoint (`None`: not one; `Some(None)`: never
+/// answered), as text.
+#[allow(clippy::option_option)] // not a health request / never answered / answered
+fn answer_health(s: &mut State, target: &str) -> Option<Option<(u16, String)>> {
+    let path = target.split('?').next().unwrap_or(target);
+    if !["/readyz", "/livez", "/healthz"].contains(&path) {
+        return None;
+    }
+    s.requests.push(format!("GET {target}"));
+    if let Some(reply) = text_fault(s, path) {
+        return Some(reply);
+    }
+    if let Some((_, code, text)) = s.health.iter().find(|(e, _, _)| e == path) {
+        return Some(Some((*code, text.clone())));
+    }
+    let name = path.trim_start_matches('/');
+    Some(Some((
+        200,
+        format!("[+]ping ok\n[+]log ok\n[+]etcd ok\n{name} check passed\n"),
+    )))
+}
+
+/// The answer to a `pods/log` request (`None`: not one; `Some(None)`:
+/// never answered), as text — or a `Status` as JSON text.
+#[allow(clippy::option_option)] // not a logs request / never answered / answered
+fn answer_logs(s: &mut State, target: &str) -> Option<Option<(u16, String)>> {
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    let segments: Vec<&str> = path.split('/').collect();
+    let ["", "api", "v1", "namespaces", ns, "pods", pod, "log"] = segments.as_slice() else {
+        return None;
+    };
+    s.requests.push(format!("GET {target}"));
+    if let Some(reply) = text_fault(s, path) {
+        return Some(reply);
+    }
+    let param = |name: &str| {
+        query
+            .split('&')
+            .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
+            .map(percent_decode)
+    };
+    let key = (
+        (*ns).to_string(),
+        (*pod).to_string(),
+        param("container").unwrap_or_default(),
+        param("previous").as_deref() == Some("true"),
+    );
+    if let Some((_, text)) = s.logs.iter().find(|(k, _)| *k == key) {
+        return Some(Some((200, text.clone())));
+    }
+    let (code, message) = if key.3 {
+        (
+            400,
+            format!(
+                "previous terminated container \"{}\" in pod \"{pod}\" not found",
+                key.2
+            ),
+        )
+    } else {
+        (404, format!("pods \"{pod}\" not found"))
+    };
+    Some(Some((
+        code,
+        status(code, "BadRequest", &message, None).to_string(),
+    )))
+}
+
+/// How the server answers an upgrade request to `pods/exec`.
+enum ExecAnswer {
+    /// Never answer.
+    Hang,
+    /// An HTTP error with a `Status` body (403, 404 …).
+    Refuse(u16, Value),
+    /// Switch to the websocket with this subprotocol and play the reply.
+    Play(String, ExecReply),
+}
+
+fn answer_exec(s: &mut State, target: &str, offered: Option<String>) -> ExecAnswer {
+    s.requests.push(format!("GET {target}"));
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    if let Some((_, fault)) = s.faults.iter().find(|(p, _)| path.starts_with(p.as_str())) {
+        return match fault {
+            Fault::Hang => ExecAnswer::Hang,
+            Fault::Status(code, reason, message) => {
+                ExecAnswer::Refuse(*code, status(*code, reason, message, None))
+            }
+        };
+    }
+    let segments: Vec<&str> = path.split('/').collect();
+    let ["", "api", "v1", "namespaces", ns, "pods", pod, "exec"] = segments.as_slice() else {
+        return ExecAnswer::Refuse(404, status(404, "NotFound", "not found", None));
+    };
+    let command: Vec<String> = query
+        .split('&')
+        .filter_map(|kv| kv.strip_prefix("command="))
+        .map(percent_decode)
+        .collect();
+    let key = ((*ns).to_string(), (*pod).to_string(), command);
+    let Some((_, reply)) = s.execs.iter().find(|(k, _)| *k == key) else {
+        return ExecAnswer::Refuse(
+            404,
+            status(404, "NotFound", &format!("pods \"{pod}\" not found"), None),
+        );
+    };
+    let offered = offered.unwrap_or_default();
+    let offered: Vec<&str> = offered.split(',').map(str::trim).collect();
+    match s.protocols.iter().find(|p| offered.contains(&p.as_str())) {
+        Some(p) => ExecAnswer::Play(p.clone(), reply.clone()),
+        None => ExecAnswer::Refuse(
+            400,
+            status(400, "BadRequest", "no supported websocket protocol", None),
+        ),
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b'+', _) => {
+                out.push(b' ');
+                i += 1;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The upgrade answer, then the command's output on the stdout (1), stderr
+/// (2) and error (3) channels, as the kubelet streams it.
+async fn exec_session(
+    mut stream: tokio::net::TcpStream,
+    answer: ExecAnswer,
+    key: Option<String>,
+) -> std::io::Result<()> {
+    use futures::SinkExt as _;
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
+    use tokio_tungstenite::tungstenite::protocol::Role;
+
+    let (protocol, reply) = match answer {
+        ExecAnswer::Hang => {
+            std::future::pending::<()>().await;
+            return Ok(());
+        }
+        ExecAnswer::Refuse(code, body) => {
+            let body = serde_json::to_vec(&body).unwrap_or_default();
+            let head = format!(
+                "HTTP/1.1 {code} {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+                reason_phrase(code),
+                body.len()
+            );
+            stream.write_all(head.as_bytes()).await?;
+            stream.write_all(&body).await?;
+            return stream.flush().await;
+        }
+        ExecAnswer::Play(protocol, reply) => (protocol, reply),
+    };
+    let accept = derive_accept_key(key.unwrap_or_default().as_bytes());
+    let head = format!(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\nSec-WebSocket-Protocol: {protocol}\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await?;
+    stream.flush().await?;
+    let mut ws =
+        tokio_tungstenite::WebSocketStream::from_raw_socket(stream, Role::Server, None).await;
+    let frame = |channel: u8, data: &[u8]| {
+        let mut v = vec![channel];
+        v.extend_from_slice(data);
+        Message::binary(v)
+    };
+    let send = async {
+        if !reply.stdout.is_empty() {
+            ws.send(frame(1, reply.stdout.as_bytes())).await?;
+        }
+        if !reply.stderr.is_empty() {
+            ws.send(frame(2, reply.stderr.as_bytes())).await?;
+        }
+        if reply.never_ends {
+            std::future::pending::<()>().await;
+        }
+        let status = match (&reply.cannot_start, reply.exit) {
+            (Some(message), _) => json!({"metadata": {}, "status": "Failure",
+                "message": message, "reason": "InternalError", "code": 500}),
+            (None, 0) => json!({"metadata": {}, "status": "Success"}),
+            (None, code) => json!({"metadata": {}, "status": "Failure",
+                "message": format!("command terminated with non-zero exit code: exit status {code}"),
+                "reason": "NonZeroExitCode",
+                "details": {"causes": [{"reason": "ExitCode", "message": code.to_string()}]}}),
+        };
+        ws.send(frame(3, status.to_string().as_bytes())).await?;
+        ws.close(None).await
+    };
+    send.await.map_err(std::io::Error::other)
+}
+
 fn reason_phrase(code: u16) -> &'static str {
     match code {
         200 => "OK",
+        400 => "Bad Request",
         201 => "Created",
         409 => "Conflict",
         401 => "Unauthorized",
@@ -327,7 +771,7 @@ fn route(s: &mut State, method: &str, path: &str, body: &[u8]) -> (u16, Value) {
         ("GET", "/version") => {
             return (
                 200,
-                json!({"major": "1", "minor": "33", "gitVersion": "v1.33.1", "platform": "linux/amd64"}),
+                json!({"major": "1", "minor": "33", "gitVersion": s.version, "platform": "linux/amd64"}),
             );
         }
         ("GET", "/api") => {
@@ -606,10 +1050,14 @@ fn access_review(s: &State, body: &[u8]) -> Value {
     } else {
         format!("/apis/{group}/{version}")
     };
-    let path = match a["namespace"].as_str() {
+    let mut path = match a["namespace"].as_str() {
         Some(ns) if !ns.is_empty() => format!("{base}/namespaces/{ns}/{resource}"),
         _ => format!("{base}/{resource}"),
     };
+    // A subresource (`pods/exec`) is denied by a fault on `…/pods/exec`.
+    if let Some(sub) = a["subresource"].as_str().filter(|s| !s.is_empty()) {
+        path = format!("{path}/{sub}");
+    }
     let denied = s
         .faults
         .iter()
