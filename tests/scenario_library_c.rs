@@ -1,6 +1,7 @@
 //! What the storage, workloads & scheduling and troubleshooting scenarios promise beyond the
 //! generic checks of `scenario_library.rs`: their domains and weights, setup confined to the
-//! scenario's namespaces, every change that `reset` cannot undo (nodes, cluster-scoped objects)
+//! scenario's namespaces, the cluster-scoped objects the candidate creates declared as the
+//! scenario's own (which `reset` deletes), every change to nodes (which `reset` cannot undo)
 //! announced with its undo, and untouched starts whose grades name the fault the task describes.
 //!
 //! The fixtures are `tests/fixtures/scenarios/<id>/{start,solved}.json`, written by
@@ -12,11 +13,12 @@ mod library_support;
 mod start_grades;
 
 use ckasim::kind::Kind;
+use ckasim::library::Entry;
 use ckasim::library::scenario::Domain;
 use library_support::{entry, library};
 use start_grades::{
-    assert_domains_and_marks, assert_setup_in_namespaces, assert_starts_name, kinds_reset_leaves,
-    words,
+    assert_domains_and_marks, assert_owned_objects_announced, assert_setup_in_namespaces,
+    assert_starts_name, words,
 };
 
 const SCENARIOS: [(&str, Domain); 10] = [
@@ -32,13 +34,25 @@ const SCENARIOS: [(&str, Domain); 10] = [
     ("troubleshoot-node-drain", Domain::Troubleshooting),
 ];
 
-/// Kinds a scenario may change without owning them: `reset` leaves them as they are.
-const NOT_RESET: [Kind; 4] = [
-    Kind::Node,
+/// Cluster-scoped kinds whose objects a scenario's candidate creates: the scenario owns them
+/// and `reset` deletes them.
+const OWNED: [Kind; 3] = [
     Kind::PersistentVolume,
     Kind::StorageClass,
     Kind::PriorityClass,
 ];
+
+/// Nodes belong to no scenario: `reset` leaves their labels, taints and cordons as they are.
+const NOT_RESET: [Kind; 1] = [Kind::Node];
+
+/// The kinds among `not_reset` that the rubric of `e` reads.
+fn kinds_reset_leaves(e: &Entry, not_reset: &[Kind]) -> Vec<Kind> {
+    e.rubric
+        .targets()
+        .map(|t| t.kind)
+        .filter(|k| not_reset.contains(k))
+        .collect()
+}
 
 #[test]
 fn each_scenario_has_its_domain_100_points_and_the_cka_pass_mark() {
@@ -74,10 +88,53 @@ fn changes_reset_leaves_are_announced_with_their_undo_in_both_languages() {
             );
         }
     }
+    assert_eq!(announced, 2, "the node scenarios");
+}
+
+#[test]
+fn cluster_objects_the_candidate_creates_are_declared_and_reset_deletes_them() {
+    let announced = assert_owned_objects_announced(&library(), &SCENARIOS, &OWNED);
     assert_eq!(
-        announced, 5,
-        "the node, PV, StorageClass and PriorityClass scenarios"
+        announced, 3,
+        "the PV, StorageClass and PriorityClass scenarios"
     );
+}
+
+#[test]
+fn what_reset_leaves_of_the_storage_scenarios_is_announced_in_both_languages() {
+    let lib = library();
+    for (id, lang, left) in [
+        // The default annotation taken from `standard`, which no scenario owns.
+        (
+            "storage-default-class",
+            "en",
+            "`kubectl annotate storageclass standard ",
+        ),
+        (
+            "storage-default-class",
+            "zh",
+            "`kubectl annotate storageclass standard ",
+        ),
+        // The Released volume the provisioner created, and its data on disk.
+        ("storage-default-class", "en", "`kubectl delete pv name`"),
+        ("storage-default-class", "zh", "`kubectl delete pv name`"),
+        ("storage-default-class", "en", "disk"),
+        ("storage-default-class", "zh", "磁盘"),
+        // The hostPath directory on the node.
+        ("storage-static-pv", "en", "`/mnt/app-data` stays"),
+        (
+            "storage-static-pv",
+            "zh",
+            "`/mnt/app-data` 及写入其中的内容会保留",
+        ),
+    ] {
+        let (tasks, notes) = words(entry(&lib, id), lang);
+        let all = format!("{tasks}\n{notes}").to_lowercase();
+        assert!(
+            all.contains(left),
+            "{id}: the {lang} text does not say what reset leaves: '{left}'"
+        );
+    }
 }
 
 #[test]

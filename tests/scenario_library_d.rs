@@ -1,7 +1,8 @@
 //! What the Services & Networking and Cluster Architecture scenarios promise beyond the generic
 //! checks of `scenario_library.rs`: their domains and weights, setup confined to the scenario's
-//! namespaces, every cluster-scoped object the candidate creates (which `reset` leaves)
-//! announced with its undo, and untouched starts whose grades name what the task asks to change.
+//! namespaces, every cluster-scoped object the candidate creates declared as the scenario's own
+//! and announced as deleted by `reset`, and untouched starts whose grades name what the task asks
+//! to change.
 //!
 //! The fixtures are `tests/fixtures/scenarios/<id>/{start,solved}.json`, written by
 //! `generate_d.py` beside them from the scenario's own setup and solution.
@@ -13,10 +14,10 @@ mod start_grades;
 
 use ckasim::kind::Kind;
 use ckasim::library::scenario::Domain;
-use library_support::{entry, library};
+use library_support::library;
 use start_grades::{
-    assert_domains_and_marks, assert_setup_in_namespaces, assert_starts_name, kinds_reset_leaves,
-    words,
+    assert_domains_and_marks, assert_owned_objects_announced, assert_setup_in_namespaces,
+    assert_starts_name,
 };
 
 const SCENARIOS: [(&str, Domain); 7] = [
@@ -29,8 +30,9 @@ const SCENARIOS: [(&str, Domain); 7] = [
     ("crd-custom-object", Domain::ClusterArchitecture),
 ];
 
-/// Cluster-scoped kinds a scenario's candidate creates: `reset` leaves them as they are.
-const NOT_RESET: [Kind; 3] = [
+/// Cluster-scoped kinds whose objects a scenario's candidate creates: the scenario owns them
+/// and `reset` deletes them.
+const OWNED: [Kind; 3] = [
     Kind::ClusterRole,
     Kind::ClusterRoleBinding,
     Kind::CustomResourceDefinition,
@@ -47,29 +49,8 @@ fn setup_creates_objects_only_in_the_scenarios_namespaces() {
 }
 
 #[test]
-fn cluster_scoped_objects_reset_leaves_are_announced_with_their_undo_in_both_languages() {
-    let lib = library();
-    let mut announced = 0;
-    for (id, _) in SCENARIOS {
-        let e = entry(&lib, id);
-        let touches = kinds_reset_leaves(e, &NOT_RESET);
-        if touches.is_empty() {
-            continue;
-        }
-        announced += 1;
-        for (lang, reset) in [("en", "reset"), ("zh", "重置")] {
-            let (tasks, notes) = words(e, lang);
-            let (tasks, notes) = (tasks.to_lowercase(), notes.to_lowercase());
-            assert!(
-                tasks.contains(reset) && tasks.contains("`kubectl delete "),
-                "{id}: the {lang} task text creates {touches:?} but does not say that {reset} leaves them, with the kubectl command that deletes them"
-            );
-            assert!(
-                notes.contains(reset),
-                "{id}: the {lang} solution notes do not say what {reset} leaves"
-            );
-        }
-    }
+fn cluster_objects_the_candidate_creates_are_declared_and_reset_deletes_them() {
+    let announced = assert_owned_objects_announced(&library(), &SCENARIOS, &OWNED);
     assert_eq!(announced, 2, "the ClusterRole and CRD scenarios");
 }
 

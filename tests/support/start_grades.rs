@@ -4,6 +4,7 @@ use std::path::Path;
 
 use ckasim::grade;
 use ckasim::kind::Kind;
+use ckasim::library::rubric::Selection;
 use ckasim::library::scenario::Domain;
 use ckasim::library::{Entry, Library};
 use ckasim::report::Status;
@@ -79,11 +80,61 @@ pub fn assert_setup_in_namespaces(lib: &Library, scenarios: &[(&str, Domain)]) {
     assert!(outside.is_empty(), "{}", outside.join("\n"));
 }
 
-/// The kinds among `not_reset` that the rubric of `e` reads.
-pub fn kinds_reset_leaves(e: &Entry, not_reset: &[Kind]) -> Vec<Kind> {
-    e.rubric
+/// The objects of the kinds `owned` that the rubric of `e` reads by name.
+fn named_targets(e: &Entry, owned: &[Kind]) -> Vec<(Kind, String)> {
+    let mut named: Vec<(Kind, String)> = e
+        .rubric
         .targets()
-        .map(|t| t.kind)
-        .filter(|k| not_reset.contains(k))
-        .collect()
+        .filter(|t| owned.contains(&t.kind))
+        .filter_map(|t| match &t.select {
+            Selection::Name(n) => Some((t.kind, n.clone())),
+            _ => None,
+        })
+        .collect();
+    named.sort();
+    named.dedup();
+    named
+}
+
+/// Every object of the kinds `owned` that a scenario's rubric reads by name is one of the
+/// `cluster_objects` it declares, and its task text and solution notes name it and say, in both
+/// languages, that `ckasim reset` deletes it. Returns how many scenarios create such objects.
+pub fn assert_owned_objects_announced(
+    lib: &Library,
+    scenarios: &[(&str, Domain)],
+    owned: &[Kind],
+) -> usize {
+    let mut announced = 0;
+    for &(id, _) in scenarios {
+        let e = entry(lib, id);
+        let named = named_targets(e, owned);
+        if named.is_empty() {
+            continue;
+        }
+        announced += 1;
+        let mut declared: Vec<(Kind, String)> = e
+            .scenario
+            .cluster_objects
+            .iter()
+            .map(|o| (o.kind(), o.name.clone()))
+            .collect();
+        declared.sort();
+        assert_eq!(declared, named, "{id}: cluster_objects");
+        for (lang, deletes) in [("en", "deletes"), ("zh", "删除")] {
+            let (tasks, notes) = words(e, lang);
+            for (text, what) in [(&tasks, "task text"), (&notes, "solution notes")] {
+                assert!(
+                    text.contains("`ckasim reset`") && text.contains(deletes),
+                    "{id}: the {lang} {what} do not say that `ckasim reset` {deletes} {named:?}"
+                );
+                for (kind, name) in &named {
+                    assert!(
+                        text.contains(&format!("`{name}`")),
+                        "{id}: the {lang} {what} do not name the {kind} `{name}` reset deletes"
+                    );
+                }
+            }
+        }
+    }
+    announced
 }
