@@ -52,6 +52,9 @@ pub struct Unavailable {
 pub struct Snapshot {
     objects: Vec<Object>,
     index: HashMap<(Kind, Option<String>, String), usize>,
+    /// Positions of each kind's objects, in insertion order: a list reads
+    /// its kind only, not every object of a large cluster.
+    by_kind: HashMap<Kind, Vec<usize>>,
     unavailable: Vec<Unavailable>,
     observations: Vec<Observation>,
     server_reads: Vec<ServerRead>,
@@ -126,6 +129,10 @@ impl Snapshot {
             self.objects[i] = object;
         } else {
             self.index.insert(key, self.objects.len());
+            self.by_kind
+                .entry(object.kind)
+                .or_default()
+                .push(self.objects.len());
             self.objects.push(object);
         }
     }
@@ -194,10 +201,12 @@ impl Snapshot {
     /// Objects of a kind in a namespace (all namespaces for `None` on a namespaced kind).
     pub fn list(&self, kind: Kind, namespace: Option<&str>) -> impl Iterator<Item = &Object> + '_ {
         let namespace = namespace.map(str::to_string);
-        self.objects.iter().filter(move |o| {
-            o.kind == kind
-                && (namespace.is_none() || o.namespace.as_deref() == namespace.as_deref())
-        })
+        self.by_kind
+            .get(&kind)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .map(|&i| &self.objects[i])
+            .filter(move |o| namespace.is_none() || o.namespace.as_deref() == namespace.as_deref())
     }
 
     pub fn objects(&self) -> &[Object] {
