@@ -19,6 +19,16 @@ use std::time::{Duration, Instant};
 
 const WAIT: Duration = Duration::from_secs(20);
 
+/// One real binary at a time: the tests run in parallel threads, and several
+/// TUIs redrawing at once on two cores make each one's pace the others'.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 struct Tmux {
     socket: String,
 }
@@ -57,7 +67,18 @@ impl Tmux {
 
     /// Polls the screen until `ready` accepts it, or fails with the last screen.
     fn wait_for<T>(&self, what: &str, ready: impl Fn(&str) -> Option<T>) -> T {
-        let until = Instant::now() + WAIT;
+        self.wait_longer_for(WAIT, what, ready)
+    }
+
+    /// `wait_for` with its own bound, for a step whose pace is the machine's:
+    /// a debug build working off a flood of output on busy cores.
+    fn wait_longer_for<T>(
+        &self,
+        wait: Duration,
+        what: &str,
+        ready: impl Fn(&str) -> Option<T>,
+    ) -> T {
+        let until = Instant::now() + wait;
         loop {
             let screen = self.screen();
             if let Some(v) = ready(&screen) {
@@ -98,6 +119,7 @@ fn time_left(screen: &str) -> Option<u64> {
 
 #[test]
 fn an_exam_survives_kill_9_and_resumes_with_less_time() {
+    let _serial = one_at_a_time();
     if Command::new("tmux").arg("-V").output().is_err() {
         eprintln!("skipped: tmux is not installed");
         return;
@@ -253,6 +275,7 @@ fn assert_attempt(home: &std::path::Path, notes: &str, flagged: &[&str], done: &
 
 #[test]
 fn a_second_ckasim_views_the_attempt_read_only_and_takes_it_over_after_kill_9() {
+    let _serial = one_at_a_time();
     if Command::new("tmux").arg("-V").output().is_err() {
         eprintln!("skipped: tmux is not installed");
         return;
@@ -330,6 +353,7 @@ fn a_second_ckasim_views_the_attempt_read_only_and_takes_it_over_after_kill_9() 
 #[test]
 fn ctrl_c_while_start_sets_up_then_reset_leaves_the_scenario_clean() {
     use support::apiserver::{FakeApiServer, Fault};
+    let _serial = one_at_a_time();
     if Command::new("tmux").arg("-V").output().is_err() {
         eprintln!("skipped: tmux is not installed");
         return;
@@ -420,6 +444,7 @@ fn ctrl_c_while_start_sets_up_then_reset_leaves_the_scenario_clean() {
 /// running while it does. Skipped where tmux or kubectl is missing.
 #[test]
 fn kubectl_runs_in_the_embedded_terminal_while_the_clock_counts() {
+    let _serial = one_at_a_time();
     for tool in [&["tmux", "-V"][..], &["kubectl", "version", "--client"]] {
         if Command::new(tool[0]).args(&tool[1..]).output().is_err() {
             eprintln!("skipped: {} is not installed", tool[0]);
@@ -479,21 +504,27 @@ fn kubectl_runs_in_the_embedded_terminal_while_the_clock_counts() {
         time_left(s).filter(|t| *t < flooding)
     });
     tmux.run(&["send-keys", "-t", "exam", "F6"]);
-    tmux.wait_for("the task panel's keys during the flood", |s| {
-        (s.contains("j/k task") && s.contains("ckasim-flood")).then_some(())
-    });
+    tmux.wait_longer_for(
+        Duration::from_secs(60),
+        "the task panel's keys during the flood",
+        |s| (s.contains("j/k task") && s.contains("ckasim-flood")).then_some(()),
+    );
     tmux.run(&["send-keys", "-t", "exam", "F6"]);
     tmux.wait_for("the terminal to have focus again during the flood", |s| {
         s.contains("other keys go to the shell").then_some(())
     });
     tmux.run(&["send-keys", "-t", "exam", "C-c"]);
-    tmux.wait_for("the flood to stop at Ctrl-C", |s| {
-        s.lines()
-            .rev()
-            .find(|l| l.contains("ckasim-flood") || l.contains("cka$"))
-            .is_some_and(|l| l.contains("cka$"))
-            .then_some(())
-    });
+    tmux.wait_longer_for(
+        Duration::from_secs(120),
+        "the flood to stop at Ctrl-C",
+        |s| {
+            s.lines()
+                .rev()
+                .find(|l| l.contains("ckasim-flood") || l.contains("cka$"))
+                .is_some_and(|l| l.contains("cka$"))
+                .then_some(())
+        },
+    );
 
     // F6 back to the task panel; `q` asks to quit again.
     tmux.run(&["send-keys", "-t", "exam", "F6", "q"]);
