@@ -523,6 +523,29 @@ fn kubectl_runs_in_the_embedded_terminal_while_the_clock_counts() {
         },
     );
 
+    // A flood that never ends by itself: the task panel still takes its
+    // keys, and Ctrl-C in the terminal stops it.
+    tmux.run(&["send-keys", "-t", "exam", "yes ckasim-flood", "Enter"]);
+    tmux.wait_for("the endless flood", |s| {
+        (s.matches("ckasim-flood").count() > 3).then_some(())
+    });
+    tmux.run(&["send-keys", "-t", "exam", "F6"]);
+    tmux.wait_for("the task panel's keys during the flood", |s| {
+        (s.contains("j/k task") && s.contains("ckasim-flood")).then_some(())
+    });
+    tmux.run(&["send-keys", "-t", "exam", "F6"]);
+    tmux.wait_for("the terminal's focus during the flood", |s| {
+        s.contains("other keys go to the shell").then_some(())
+    });
+    tmux.run(&["send-keys", "-t", "exam", "C-c"]);
+    tmux.wait_for("the flood to stop at Ctrl-C", |s| {
+        s.lines()
+            .rev()
+            .find(|l| l.contains("ckasim-flood") || l.contains("cka$"))
+            .is_some_and(|l| l.contains("cka$"))
+            .then_some(())
+    });
+
     // F6 back to the task panel; `q` asks to quit again.
     tmux.run(&["send-keys", "-t", "exam", "F6", "q"]);
     tmux.wait_for("the quit question", |s| {
