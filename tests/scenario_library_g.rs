@@ -1,7 +1,8 @@
 //! What the Cluster Architecture scenarios of `generate_g.py` promise beyond the generic checks
 //! of `scenario_library.rs`: their domain and weights, setup confined to the scenario's
-//! namespaces, the CertificateSigningRequest the candidate creates declared as the scenario's own
-//! and announced as deleted by `reset`, and untouched starts whose grades name what is missing.
+//! namespaces, the `CertificateSigningRequest` the candidate creates declared as the scenario's
+//! own and announced as deleted by `reset`, and untouched starts whose grades name what is
+//! missing.
 //!
 //! The fixtures are `tests/fixtures/scenarios/<id>/{start,solved}.json`, written by
 //! `generate_g.py` beside them from the scenario's own setup and solution.
