@@ -1,8 +1,8 @@
 //! What the Cluster Architecture scenarios of `generate_g.py` promise beyond the generic checks
 //! of `scenario_library.rs`: their domain and weights, setup confined to the scenario's
-//! namespaces, the `CertificateSigningRequest` the candidate creates declared as the scenario's
-//! own and announced as deleted by `reset`, and untouched starts whose grades name what is
-//! missing.
+//! namespaces, the `CertificateSigningRequest` and the `RuntimeClass` the candidate creates
+//! declared as the scenario's own and announced as deleted by `reset`, and untouched starts
+//! whose grades name what is missing.
 //!
 //! The fixtures are `tests/fixtures/scenarios/<id>/{start,solved}.json`, written by
 //! `generate_g.py` beside them from the scenario's own setup and solution.
@@ -29,7 +29,7 @@ const SCENARIOS: [(&str, Domain); 4] = [
 
 /// Cluster-scoped kinds whose objects a scenario's candidate creates: the scenario owns them
 /// and `reset` deletes them.
-const OWNED: [Kind; 1] = [Kind::CertificateSigningRequest];
+const OWNED: [Kind; 2] = [Kind::CertificateSigningRequest, Kind::RuntimeClass];
 
 #[test]
 fn each_scenario_has_its_domain_100_points_and_the_cka_pass_mark() {
@@ -44,7 +44,7 @@ fn setup_creates_objects_only_in_the_scenarios_namespaces() {
 #[test]
 fn cluster_objects_the_candidate_creates_are_declared_and_reset_deletes_them() {
     let announced = assert_owned_objects_announced(&library(), &SCENARIOS, &OWNED);
-    assert_eq!(announced, 1, "the CertificateSigningRequest scenario");
+    assert_eq!(announced, 2, "the CSR and RuntimeClass scenarios");
 }
 
 #[test]
