@@ -1,5 +1,5 @@
 //! What the mock exam `cka-mock-1` promises beyond the generic checks of `scenario_library.rs`:
-//! 100 points and the CKA pass mark, setup confined to its eight namespaces, every cluster-scoped
+//! 100 points and the CKA pass mark, the add-ons its tasks need, setup confined to its eight namespaces, every cluster-scoped
 //! object the candidate creates declared as its own and announced as deleted by `reset`, and an
 //! untouched start whose grade names each fault the troubleshooting tasks plant.
 //!
@@ -12,6 +12,7 @@ mod library_support;
 mod start_grades;
 
 use ckasim::kind::Kind;
+use ckasim::library::addon::Addon;
 use ckasim::library::scenario::Domain;
 use library_support::{entry, library};
 use start_grades::{
@@ -31,20 +32,21 @@ const OWNED: [Kind; 4] = [
 ];
 
 #[test]
-fn the_mock_has_100_points_the_cka_pass_mark_and_two_hours() {
+fn the_mock_has_100_points_the_cka_pass_mark_and_declares_its_add_ons() {
     let lib = library();
     assert_domains_and_marks(&lib, &SCENARIOS);
     let e = entry(&lib, "cka-mock-1");
+    assert!(e.scenario.mock);
     assert_eq!(e.scenario.tasks.len(), 16);
-    assert_eq!(e.rubric.criteria.len(), 16, "one criterion per task");
-    for task in &e.scenario.tasks {
-        let en = task.body.get("en");
-        assert!(
-            en.trim_start().starts_with("*Weight: ") && en.contains("kind-cka"),
-            "task {}: starts with its weight and names the context",
-            task.id
-        );
-    }
+    // The Ingress, the HPA's metrics and the NetworkPolicy need them.
+    assert_eq!(
+        e.scenario.addons,
+        [
+            Addon::IngressNginx,
+            Addon::MetricsServer,
+            Addon::NetworkPolicy
+        ]
+    );
 }
 
 #[test]
