@@ -161,8 +161,8 @@ fn the_top_consumer_is_any_pod_of_its_deployment_and_no_other() {
 fn the_cluster_report_is_graded_against_the_cluster_it_runs_on() {
     let lib = library();
     let id = "troubleshoot-control-plane";
-    let version = "cluster-report's apiserver-version is the control plane's version";
-    let node = "cluster-report's scheduler-node is the node kube-scheduler runs on";
+    let version = "the control plane runs the version cluster-report's apiserver-version names";
+    let node = "kube-scheduler runs on the node cluster-report's scheduler-node names";
     let solved = fixture(id, "solved.json");
     for title in [version, node] {
         assert_eq!(status(&lib, id, title, &solved).0, Status::Pass, "{title}");
@@ -185,6 +185,27 @@ fn the_cluster_report_is_graded_against_the_cluster_it_runs_on() {
         |cm| cm["data"]["apiserver-version"] = Value::String("v1.34.0".into()),
     );
     assert_eq!(status(&lib, id, version, &answered).0, Status::Pass);
+
+    // Nodes named otherwise (kind names them after the cluster): the cluster's own name counts.
+    let scheduler = solved
+        .list(Kind::Pod, Some("kube-system"))
+        .find(|p| p.name.starts_with("kube-scheduler-"))
+        .map(|p| p.name.clone())
+        .unwrap_or_default();
+    let renamed = edited(
+        edited(
+            solved.clone(),
+            Kind::Pod,
+            Some("kube-system"),
+            &scheduler,
+            |p| p["spec"]["nodeName"] = Value::String("cka-control-plane".into()),
+        ),
+        Kind::ConfigMap,
+        Some("tshoot-sched"),
+        "cluster-report",
+        |cm| cm["data"]["scheduler-node"] = Value::String("cka-control-plane".into()),
+    );
+    assert_eq!(status(&lib, id, node, &renamed).0, Status::Pass);
 
     // A worker's name is not where the scheduler runs.
     let worker = edited(
