@@ -19,6 +19,7 @@ use std::path::Path;
 use ckasim::grade;
 use ckasim::kind::Kind;
 use ckasim::library::Library;
+use ckasim::library::addon::Addon;
 use ckasim::library::scenario::Domain;
 use ckasim::report::Status;
 use ckasim::snapshot::Snapshot;
@@ -254,11 +255,20 @@ fn the_task_text_leaves_the_fault_and_the_answer_to_be_found() {
 }
 
 #[test]
-fn the_metrics_task_says_metrics_server_is_installed_and_nothing_cluster_wide_is_created() {
+fn the_metrics_task_declares_metrics_server_and_nothing_cluster_wide_is_created() {
     let lib = library();
     for lang in ["en", "zh"] {
         let (tasks, _) = words(entry(&lib, "troubleshoot-top-pods"), lang);
         assert!(tasks.contains("metrics-server"), "{lang}: {tasks}");
+    }
+    // kubectl top needs metrics-server, which a plain kind cluster lacks; the others need nothing.
+    for (id, _) in SCENARIOS {
+        let wanted: &[Addon] = if id == "troubleshoot-top-pods" {
+            &[Addon::MetricsServer]
+        } else {
+            &[]
+        };
+        assert_eq!(entry(&lib, id).scenario.addons, wanted, "{id}");
     }
     // The candidate creates no cluster-scoped object in any of them: nothing for reset to own.
     let created = [
