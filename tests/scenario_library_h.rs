@@ -16,7 +16,6 @@ mod start_grades;
 
 use std::path::Path;
 
-use ckasim::grade;
 use ckasim::kind::Kind;
 use ckasim::library::Library;
 use ckasim::library::addon::Addon;
@@ -27,7 +26,7 @@ use library_support::{entry, library};
 use serde_json::Value;
 use start_grades::{
     assert_domains_and_marks, assert_owned_objects_announced, assert_setup_in_namespaces,
-    assert_starts_name, words,
+    assert_starts_name, grade_check, words,
 };
 
 const SCENARIOS: [(&str, Domain); 4] = [
@@ -63,16 +62,9 @@ fn edited(
     snapshot
 }
 
-/// The status of the check titled `title` of scenario `id` on `snapshot`.
+/// The status of the check titled `title` of scenario `id` on `snapshot`, and what it found.
 fn status(lib: &Library, id: &str, title: &str, snapshot: &Snapshot) -> (Status, String) {
-    let check = entry(lib, id)
-        .rubric
-        .criteria
-        .iter()
-        .flat_map(|c| &c.checks)
-        .find(|k| k.title == title)
-        .unwrap_or_else(|| panic!("{id}: no check '{title}'"));
-    let r = grade::evaluate(check, snapshot);
+    let r = grade_check(lib, id, title, snapshot);
     (r.status, r.actual)
 }
 
