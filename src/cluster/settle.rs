@@ -116,11 +116,30 @@ fn is_ready(pod: &Value) -> bool {
     condition(pod, "Ready").is_some_and(|c| c.get("status").and_then(Value::as_str) == Some("True"))
 }
 
+/// Why a pod will not become ready by waiting: it ended, a container is
+/// stuck, or no node takes it — the scheduler found none (`Unschedulable`),
+/// or it waits for a scheduler other than kube-scheduler's
+/// `default-scheduler`, which a setup of broken pods names on purpose (one
+/// the setup installs itself would still bind them after the clock starts).
 fn stuck_reason(pod: &Value) -> Option<String> {
     if let Some(phase @ ("Failed" | "Succeeded")) =
         pod.pointer("/status/phase").and_then(Value::as_str)
     {
         return Some(phase.to_string());
+    }
+    if pod.pointer("/spec/nodeName").is_none() {
+        let verdict = condition(pod, "PodScheduled");
+        if verdict
+            .and_then(|c| c.get("reason"))
+            .and_then(Value::as_str)
+            == Some("Unschedulable")
+        {
+            return Some("Unschedulable".into());
+        }
+        let scheduler = pod.pointer("/spec/schedulerName").and_then(Value::as_str);
+        if verdict.is_none() && scheduler.is_some_and(|s| s != "default-scheduler") {
+            return Some("not scheduled".into());
+        }
     }
     let statuses = pod.pointer("/status/containerStatuses")?.as_array()?;
     statuses.iter().find_map(|s| {
@@ -238,6 +257,27 @@ mod tests {
             read.line("psa", 2),
             "pods in psa: 0 of 2 ready, pods refused (see 'kubectl describe replicaset')"
         );
+    }
+
+    #[test]
+    fn pods_no_node_takes_have_settled_as_pending() {
+        let unschedulable = json!({"spec": {"schedulerName": "default-scheduler"}, "status": {"phase": "Pending",
+            "conditions": [{"type": "PodScheduled", "status": "False", "reason": "Unschedulable",
+                            "message": "0/3 nodes are available: 3 Insufficient cpu."}]}});
+        let other_scheduler =
+            json!({"spec": {"schedulerName": "batch-scheduler"}, "status": {"phase": "Pending"}});
+        let queued =
+            json!({"spec": {"schedulerName": "default-scheduler"}, "status": {"phase": "Pending"}});
+        let read = Pods::read(&[unschedulable, other_scheduler, queued.clone()], &[]);
+        assert_eq!(
+            read.line("tshoot", 3),
+            "pods in tshoot: 0 of 3 ready, 1 Unschedulable, 1 not scheduled, 1 starting"
+        );
+        // Bound to a node, a pod is the kubelet's to start, whatever its scheduler.
+        let mut bound = queued;
+        bound["spec"]["nodeName"] = json!("kind-cka-worker");
+        bound["spec"]["schedulerName"] = json!("batch-scheduler");
+        assert_eq!(Pods::read(&[bound], &[]).starting, 1);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use ckasim::kind::Kind;
 use ckasim::library::rubric::Selection;
 use ckasim::library::scenario::Domain;
 use ckasim::library::{Entry, Library};
-use ckasim::report::Status;
+use ckasim::report::{CheckResult, Status};
 use ckasim::snapshot::Snapshot;
 
 use super::library_support::{entry, setup_outside_namespaces};
@@ -49,6 +49,13 @@ fn found_on_start(lib: &Library, id: &str, title: &str) -> String {
         .join(id)
         .join("start.json");
     let snapshot = Snapshot::read_files(&[&path]).unwrap_or_else(|e| panic!("{e}"));
+    let result = grade_check(lib, id, title, &snapshot);
+    assert_eq!(result.status, Status::Fail, "{id}: '{title}'");
+    result.actual
+}
+
+/// The grade of the check titled `title` of scenario `id` on `snapshot`.
+pub fn grade_check(lib: &Library, id: &str, title: &str, snapshot: &Snapshot) -> CheckResult {
     let check = entry(lib, id)
         .rubric
         .criteria
@@ -56,9 +63,7 @@ fn found_on_start(lib: &Library, id: &str, title: &str) -> String {
         .flat_map(|c| &c.checks)
         .find(|k| k.title == title)
         .unwrap_or_else(|| panic!("{id}: no check '{title}'"));
-    let result = grade::evaluate(check, &snapshot);
-    assert_eq!(result.status, Status::Fail, "{id}: '{title}'");
-    result.actual
+    grade::evaluate(check, snapshot)
 }
 
 /// Each scenario has its domain, 100 points and the CKA pass mark of 66 %.
