@@ -1,8 +1,8 @@
 //! What the Services & Networking scenarios of the fifth batch (Ingress, Gateway API,
 //! NetworkPolicy, CoreDNS) promise beyond the generic checks of `scenario_library.rs`: their
-//! domain and weights, setup confined to the scenario's namespaces, no cluster-scoped object of
-//! theirs (the add-ons own the IngressClass and GatewayClass), and untouched starts whose grades
-//! name what the task asks to change.
+//! domain and weights, the add-on each relies on, setup confined to the scenario's namespaces, no
+//! cluster-scoped object of theirs (the add-ons own the IngressClass and GatewayClass), and
+//! untouched starts whose grades name what the task asks to change.
 //!
 //! The fixtures are `tests/fixtures/scenarios/<id>/{start,solved}.json`, written by
 //! `generate_e.py` beside them from the scenario's own setup and solution.
@@ -13,6 +13,7 @@ mod library_support;
 mod start_grades;
 
 use ckasim::kind::Kind;
+use ckasim::library::addon::Addon;
 use ckasim::library::scenario::Domain;
 use library_support::library;
 use start_grades::{
@@ -34,6 +35,25 @@ const CLUSTER_SCOPED: [Kind; 2] = [Kind::IngressClass, Kind::GatewayClass];
 #[test]
 fn each_scenario_has_its_domain_100_points_and_the_cka_pass_mark() {
     assert_domains_and_marks(&library(), &SCENARIOS);
+}
+
+/// What each scenario needs beyond a plain kind cluster: the controller that serves its Ingress
+/// or Gateway, or a network plugin that enforces its policies; CoreDNS comes with every cluster.
+#[test]
+fn each_scenario_declares_the_addon_its_grading_relies_on() {
+    let lib = library();
+    for (id, addons) in [
+        ("ingress-path-routing", vec![Addon::IngressNginx]),
+        ("gateway-httproute", vec![Addon::GatewayApi]),
+        ("netpol-allow-frontend", vec![Addon::NetworkPolicy]),
+        ("svc-dns-names", vec![]),
+    ] {
+        assert_eq!(
+            library_support::entry(&lib, id).scenario.addons,
+            addons,
+            "{id}"
+        );
+    }
 }
 
 #[test]
