@@ -1,7 +1,7 @@
-//! What the Services & Networking scenarios of the fifth batch (Ingress, Gateway API,
-//! NetworkPolicy, CoreDNS) promise beyond the generic checks of `scenario_library.rs`: their
-//! domain and weights, the add-on each relies on, setup confined to the scenario's namespaces, no
-//! cluster-scoped object of theirs (the add-ons own the IngressClass and GatewayClass), and
+//! What the Services & Networking scenarios of the fifth batch (Ingress, Gateway API, network
+//! policies, cluster DNS) promise beyond the generic checks of `scenario_library.rs`: their domain
+//! and weights, the add-on each relies on, setup confined to the scenario's namespaces, no
+//! cluster-scoped object of theirs (the add-ons own the ingress and gateway classes), and
 //! untouched starts whose grades name what the task asks to change.
 //!
 //! The fixtures are `tests/fixtures/scenarios/<id>/{start,solved}.json`, written by
@@ -38,7 +38,7 @@ fn each_scenario_has_its_domain_100_points_and_the_cka_pass_mark() {
 }
 
 /// What each scenario needs beyond a plain kind cluster: the controller that serves its Ingress
-/// or Gateway, or a network plugin that enforces its policies; CoreDNS comes with every cluster.
+/// or Gateway, or a network plugin that enforces its policies; cluster DNS comes with every cluster.
 #[test]
 fn each_scenario_declares_the_addon_its_grading_relies_on() {
     let lib = library();
