@@ -37,8 +37,9 @@ fn each_scenario_has_its_domain_100_points_and_the_cka_pass_mark() {
     assert_domains_and_marks(&library(), &SCENARIOS);
 }
 
-/// What each scenario needs beyond a plain kind cluster: the controller that serves its Ingress
-/// or Gateway, or a network plugin that enforces its policies; cluster DNS comes with every cluster.
+/// What each scenario needs beyond a plain kind cluster: the controller that serves its
+/// Ingress or Gateway, or a network plugin that enforces its policies; cluster DNS comes with
+/// every cluster.
 #[test]
 fn each_scenario_declares_the_addon_its_grading_relies_on() {
     let lib = library();
