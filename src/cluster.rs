@@ -4,6 +4,7 @@
 //! of SPEC.md before changing anything.
 
 mod access;
+pub mod addons;
 mod exec;
 mod failure;
 mod fetch;

@@ -1,6 +1,7 @@
 //! The scenario library: scenarios and their rubrics, loaded and validated
 //! together, from the binary or from a directory laid out like the repository.
 
+pub mod addon;
 pub mod error;
 pub mod rubric;
 pub mod scenario;
@@ -21,6 +22,41 @@ mod builtin {
 pub struct Entry {
     pub scenario: Scenario,
     pub rubric: Rubric,
+}
+
+impl Entry {
+    /// The points of the rubric by the curriculum domain of the tasks they
+    /// grade (a criterion of several tasks is shared among them, rounding
+    /// down; the remainder goes to its first task), in the curriculum's
+    /// order, domains without points left out. A mock exam's weights.
+    pub fn domain_points(&self) -> Vec<(scenario::Domain, u32)> {
+        let mut points: BTreeMap<scenario::Domain, u32> = BTreeMap::new();
+        for c in &self.rubric.criteria {
+            let domains: Vec<scenario::Domain> = c
+                .tasks
+                .iter()
+                .map(|t| {
+                    self.scenario
+                        .task(t)
+                        .map_or(self.scenario.domain, |t| t.domain)
+                })
+                .collect();
+            let total = c.max_score();
+            let Some(n) = u32::try_from(domains.len()).ok().filter(|&n| n > 0) else {
+                *points.entry(self.scenario.domain).or_default() += total;
+                continue;
+            };
+            for (i, d) in domains.iter().enumerate() {
+                let share = total / n + if i == 0 { total % n } else { 0 };
+                *points.entry(*d).or_default() += share;
+            }
+        }
+        scenario::Domain::ALL
+            .into_iter()
+            .filter_map(|d| points.get(&d).map(|&p| (d, p)))
+            .filter(|&(_, p)| p > 0)
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -200,6 +236,18 @@ impl Library {
 
     pub fn entries(&self) -> &[Entry] {
         &self.entries
+    }
+
+    /// Every add-on some scenario declares, once each, in a stable order.
+    pub fn addons(&self) -> Vec<addon::Addon> {
+        let mut addons: Vec<addon::Addon> = self
+            .entries
+            .iter()
+            .flat_map(|e| e.scenario.addons.iter().copied())
+            .collect();
+        addons.sort();
+        addons.dedup();
+        addons
     }
 
     pub fn get(&self, id: &str) -> Option<&Entry> {

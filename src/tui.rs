@@ -301,6 +301,16 @@ impl Runner {
                 tokio::spawn(async move {
                     let _ = tx.send(Message::App(AppEvent::Probed(probe.await)));
                 });
+                if app.addons.is_empty() {
+                    let wanted = app.library.addons();
+                    if !wanted.is_empty() {
+                        let found = self.cluster.addons(wanted);
+                        let tx = self.tx.clone();
+                        tokio::spawn(async move {
+                            let _ = tx.send(Message::App(AppEvent::AddonsFound(found.await)));
+                        });
+                    }
+                }
             }
             Effect::Shell(request) => return Some(request),
             // Run by the loop, which owns the pseudo-terminal.

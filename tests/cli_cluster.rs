@@ -277,6 +277,27 @@ fn path_with(dir: &Path, tools: &[&str]) -> PathBuf {
     bin
 }
 
+/// A library of the built-in scenarios `ids`, in `dir/lib`.
+#[allow(
+    clippy::unwrap_used,
+    reason = "a test helper: a panic is how it fails a test"
+)]
+fn library_of(dir: &Path, ids: &[&str]) -> PathBuf {
+    let lib = dir.join("lib");
+    for sub in ["scenarios", "grading"] {
+        std::fs::create_dir_all(lib.join(sub)).unwrap();
+        for id in ids {
+            let file = format!("{id}.toml");
+            std::fs::copy(
+                Path::new(env!("CARGO_MANIFEST_DIR")).join(sub).join(&file),
+                lib.join(sub).join(&file),
+            )
+            .unwrap();
+        }
+    }
+    lib
+}
+
 #[test]
 fn doctor_says_ok_for_each_thing_in_place() {
     let server = FakeApiServer::start(Vec::new());
@@ -284,17 +305,7 @@ fn doctor_says_ok_for_each_thing_in_place() {
     let kubeconfig = server.kubeconfig(dir.path(), "kind-cka");
     let bin = path_with(dir.path(), &["kind", "kubectl"]);
     // Only secure-workspace, so the permissions line does not follow the library's growth.
-    let lib = dir.path().join("lib");
-    for sub in ["scenarios", "grading"] {
-        std::fs::create_dir_all(lib.join(sub)).unwrap();
-        std::fs::copy(
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join(sub)
-                .join("secure-workspace.toml"),
-            lib.join(sub).join("secure-workspace.toml"),
-        )
-        .unwrap();
-    }
+    let lib = library_of(dir.path(), &["secure-workspace"]);
     let out = ckasim(dir.path(), &kubeconfig)
         .env("PATH", &bin)
         .arg("doctor")
@@ -353,11 +364,55 @@ fn doctor_says_what_to_do_for_each_thing_missing() {
         lines[4],
         "ok   exec: the grader may run observation commands (create pods/exec) in 10 namespaces"
     );
-    assert_eq!(
-        lines[5],
-        "fix  kind not found on PATH: install it: https://kind.sigs.k8s.io/docs/user/quick-start/#installation"
+    // The add-ons the library's scenarios declare: none is on this cluster.
+    let missing = lines
+        .iter()
+        .find(|l| l.starts_with("miss add-on metrics-server"))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(
+        missing.starts_with("miss add-on metrics-server (metrics-server (kubectl top, HPA metrics)): metrics.k8s.io is not served (no APIService v1beta1.metrics.k8s.io); needed by "),
+        "{missing}"
+    );
+    assert!(missing.contains("workloads-hpa"), "{missing}");
+    assert!(
+        lines.contains(
+            &"fix  kind not found on PATH: install it: https://kind.sigs.k8s.io/docs/user/quick-start/#installation"
+        ),
+        "{stdout}"
     );
     assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn doctor_names_each_addon_in_place_or_missing_without_failing_for_a_missing_one() {
+    let kindnet = serde_json::json!({"apiVersion": "apps/v1", "kind": "DaemonSet",
+        "metadata": {"name": "kindnet", "namespace": "kube-system"},
+        "spec": {"template": {"spec": {"containers": [
+            {"name": "kindnet-cni", "image": "docker.io/kindest/kindnetd:v20250512-df8de77b"}]}}}});
+    let server = FakeApiServer::start(vec![kindnet]);
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = server.kubeconfig(dir.path(), "kind-cka");
+    let bin = path_with(dir.path(), &["kind", "kubectl"]);
+    let lib = library_of(dir.path(), &["netpol-default-deny", "workloads-hpa"]);
+    let out = ckasim(dir.path(), &kubeconfig)
+        .env("PATH", &bin)
+        .arg("doctor")
+        .arg("--scenarios")
+        .arg(&lib)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let addons: Vec<&str> = stdout.lines().filter(|l| l.contains(" add-on ")).collect();
+    assert_eq!(
+        addons,
+        [
+            "miss add-on metrics-server (metrics-server (kubectl top, HPA metrics)): metrics.k8s.io is not served (no APIService v1beta1.metrics.k8s.io); needed by workloads-hpa; install: kubectl apply -f https://github.com/kubernetes-sigs/metrics-server/releases/latest/download/components.yaml && kubectl patch -n kube-system deployment metrics-server --type=json -p '[{\"op\":\"add\",\"path\":\"/spec/template/spec/containers/0/args/-\",\"value\":\"--kubelet-insecure-tls\"}]' (kind's kubelets serve self-signed certificates)",
+            "ok   add-on network-policy: kindnet docker.io/kindest/kindnetd:v20250512-df8de77b enforces NetworkPolicies (kind v0.24+)",
+        ],
+        "{stdout}"
+    );
+    // A missing add-on concerns only the scenarios that need it.
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
 }
 
 #[test]

@@ -1,18 +1,22 @@
 //! `ckasim doctor`: is everything in place to practise? One line per
-//! finding: `ok …`, or what to do.
+//! finding: `ok …`, `fix …` with what to do, or `miss …` for an add-on some
+//! scenarios need that is not installed (with how to install it on kind; the
+//! other scenarios do not need it, so it does not fail the run).
 
 use std::collections::BTreeSet;
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Args;
 
+use crate::cluster::addons::{self, Presence, find_on_path};
 use crate::cluster::{
     Cluster, ConnectOptions, Permission, allowed_contexts, check_changes_allowed, config_file,
     exec_namespaces, kubeconfig_files, plan,
 };
 use crate::library::Library;
+use crate::library::addon::Addon;
 
 #[derive(Debug, Args)]
 pub struct DoctorArgs {
@@ -21,24 +25,34 @@ pub struct DoctorArgs {
     pub context: Option<String>,
 }
 
+/// How a finding stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    Ok,
+    /// Something to do before practising.
+    Fix,
+    /// An add-on only some scenarios need.
+    Missing,
+}
+
 /// One finding.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
-    pub ok: bool,
+    pub mark: Mark,
     pub text: String,
 }
 
 impl Finding {
     fn ok(text: impl Into<String>) -> Finding {
         Finding {
-            ok: true,
+            mark: Mark::Ok,
             text: text.into(),
         }
     }
 
     fn fix(text: impl Into<String>) -> Finding {
         Finding {
-            ok: false,
+            mark: Mark::Fix,
             text: text.into(),
         }
     }
@@ -46,8 +60,12 @@ impl Finding {
 
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mark = if self.ok { "ok " } else { "fix" };
-        write!(f, "{mark}  {}", self.text)
+        let mark = match self.mark {
+            Mark::Ok => "ok  ",
+            Mark::Fix => "fix ",
+            Mark::Missing => "miss",
+        };
+        write!(f, "{mark} {}", self.text)
     }
 }
 
@@ -62,7 +80,7 @@ pub fn run(lib: &Library, args: &DoctorArgs) -> Result<u8, super::Failure> {
     for f in &findings {
         println!("{f}");
     }
-    Ok(u8::from(findings.iter().any(|f| !f.ok)))
+    Ok(u8::from(findings.iter().any(|f| f.mark == Mark::Fix)))
 }
 
 pub async fn diagnose(
@@ -70,7 +88,7 @@ pub async fn diagnose(
     options: &ConnectOptions,
     path: Option<OsString>,
 ) -> Vec<Finding> {
-    let mut findings = cluster_findings(lib, options).await;
+    let mut findings = cluster_findings(lib, options, path.as_deref()).await;
     findings.push(tool(
         "kind",
         path.as_ref(),
@@ -84,7 +102,11 @@ pub async fn diagnose(
     findings
 }
 
-async fn cluster_findings(lib: &Library, options: &ConnectOptions) -> Vec<Finding> {
+async fn cluster_findings(
+    lib: &Library,
+    options: &ConnectOptions,
+    path: Option<&OsStr>,
+) -> Vec<Finding> {
     let files: Vec<PathBuf> = kubeconfig_files(options.kubeconfig.as_deref())
         .into_iter()
         .filter(|f| f.is_file())
@@ -100,11 +122,15 @@ async fn cluster_findings(lib: &Library, options: &ConnectOptions) -> Vec<Findin
     }
     let shown: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
     let mut findings = vec![Finding::ok(format!("kubeconfig {}", shown.join(", ")))];
-    findings.extend(context_findings(lib, options).await);
+    findings.extend(context_findings(lib, options, path).await);
     findings
 }
 
-async fn context_findings(lib: &Library, options: &ConnectOptions) -> Vec<Finding> {
+async fn context_findings(
+    lib: &Library,
+    options: &ConnectOptions,
+    path: Option<&OsStr>,
+) -> Vec<Finding> {
     let cluster = match Cluster::connect_with(options).await {
         Ok(c) => c,
         Err(e) => return vec![Finding::fix(e.to_string())],
@@ -135,7 +161,45 @@ async fn context_findings(lib: &Library, options: &ConnectOptions) -> Vec<Findin
     if let Some(f) = exec_permission(lib, &cluster).await {
         findings.push(f);
     }
+    findings.extend(addon_findings(lib, &cluster, path).await);
     findings
+}
+
+/// One line per add-on the library's scenarios declare: in place, or which
+/// scenarios need it and how to install it on kind.
+async fn addon_findings(lib: &Library, cluster: &Cluster, path: Option<&OsStr>) -> Vec<Finding> {
+    let needed: BTreeSet<Addon> = lib
+        .entries()
+        .iter()
+        .flat_map(|e| e.scenario.addons.iter().copied())
+        .collect();
+    let needed: Vec<Addon> = needed.into_iter().collect();
+    let helm = find_on_path("helm", path);
+    addons::probe(cluster, &needed, helm.as_deref())
+        .await
+        .into_iter()
+        .map(|(addon, presence)| {
+            let users: Vec<&str> = lib
+                .entries()
+                .iter()
+                .filter(|e| e.scenario.addons.contains(&addon))
+                .map(|e| e.scenario.id.as_str())
+                .collect();
+            match presence {
+                Presence::Present(how) => Finding::ok(format!("add-on {addon}: {how}")),
+                Presence::Missing(what) => Finding {
+                    mark: Mark::Missing,
+                    text: format!(
+                        "add-on {addon} ({}): {what}; needed by {}; install: {}",
+                        addon.what(),
+                        users.join(", "),
+                        addon.install()
+                    ),
+                },
+                Presence::Unknown(why) => Finding::fix(format!("add-on {addon}: {why}")),
+            }
+        })
+        .collect()
 }
 
 /// Whether the observation checks may run their commands (`create` on
@@ -203,26 +267,8 @@ async fn permissions(lib: &Library, cluster: &Cluster) -> Finding {
 }
 
 fn tool(name: &str, path: Option<&OsString>, install: &str) -> Finding {
-    match find_on_path(name, path) {
+    match find_on_path(name, path.map(OsString::as_os_str)) {
         Some(p) => Finding::ok(format!("{name} {}", p.display())),
         None => Finding::fix(format!("{name} not found on PATH: install it: {install}")),
     }
-}
-
-fn find_on_path(name: &str, path: Option<&OsString>) -> Option<PathBuf> {
-    std::env::split_paths(path?)
-        .map(|dir| dir.join(name))
-        .find(|p| is_executable(p))
-}
-
-#[cfg(unix)]
-fn is_executable(p: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt as _;
-    p.metadata()
-        .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-}
-
-#[cfg(not(unix))]
-fn is_executable(p: &Path) -> bool {
-    p.with_extension("exe").is_file() || p.is_file()
 }

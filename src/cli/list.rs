@@ -5,13 +5,23 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use super::ListFormat;
+use std::collections::BTreeMap;
+
 use crate::library::Library;
+use crate::library::addon::Addon;
+use crate::library::scenario::Domain;
 
 #[derive(Serialize)]
 struct Item<'a> {
     id: &'a str,
     title: &'a str,
     domain: crate::library::scenario::Domain,
+    /// A full mock exam, its tasks in several domains.
+    mock: bool,
+    /// Points by the domain of the tasks they grade.
+    domain_points: BTreeMap<Domain, u32>,
+    /// What the scenario needs beyond a plain kind cluster.
+    addons: &'a [Addon],
     difficulty: crate::library::scenario::Difficulty,
     time_limit_minutes: u64,
     max_score: u32,
@@ -22,6 +32,7 @@ struct Item<'a> {
 struct TaskItem<'a> {
     id: &'a str,
     title: &'a str,
+    domain: Domain,
 }
 
 pub fn render(lib: &Library, format: ListFormat) -> String {
@@ -34,6 +45,9 @@ pub fn render(lib: &Library, format: ListFormat) -> String {
                     id: &e.scenario.id,
                     title: &e.scenario.title.en,
                     domain: e.scenario.domain,
+                    mock: e.scenario.mock,
+                    domain_points: e.domain_points().into_iter().collect(),
+                    addons: &e.scenario.addons,
                     difficulty: e.scenario.difficulty,
                     time_limit_minutes: e.scenario.time_limit_minutes(),
                     max_score: e.rubric.max_score(),
@@ -44,6 +58,7 @@ pub fn render(lib: &Library, format: ListFormat) -> String {
                         .map(|t| TaskItem {
                             id: &t.id,
                             title: &t.title.en,
+                            domain: t.domain,
                         })
                         .collect(),
                 })
@@ -66,16 +81,31 @@ pub fn render(lib: &Library, format: ListFormat) -> String {
             );
             for e in lib.entries() {
                 let s = &e.scenario;
+                let domain = if s.mock {
+                    let weights: Vec<String> = e
+                        .domain_points()
+                        .into_iter()
+                        .map(|(d, p)| format!("{} {p}", d.code()))
+                        .collect();
+                    format!("mock exam: {}", weights.join(" · "))
+                } else {
+                    s.domain.to_string()
+                };
+                let needs = if s.addons.is_empty() {
+                    String::new()
+                } else {
+                    let names: Vec<&str> = s.addons.iter().map(|a| a.id()).collect();
+                    format!(" · needs {}", names.join(", "))
+                };
                 let _ = writeln!(
                     out,
-                    "{:<id_w$}  {:<8} {:>4}m {:>6} {:>5}  {} ({})",
+                    "{:<id_w$}  {:<8} {:>4}m {:>6} {:>5}  {} ({domain}){needs}",
                     s.id,
                     s.difficulty.to_string(),
                     s.time_limit_minutes(),
                     e.rubric.max_score(),
                     s.tasks.len(),
                     s.title.en,
-                    s.domain
                 );
             }
             out

@@ -8,6 +8,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
+use super::addon::Addon;
 use super::error::LoadError;
 use crate::kind::Kind;
 
@@ -154,6 +155,10 @@ pub struct Scenario {
     pub setup: Vec<SetupManifest>,
     pub tasks: Vec<Task>,
     pub solution: Option<Solution>,
+    /// What the scenario needs beyond a plain kind cluster, in a stable order.
+    pub addons: Vec<Addon>,
+    /// A full mock exam: tasks from several domains, each task naming its own.
+    pub mock: bool,
     /// Where it was loaded from, for messages.
     pub file: String,
 }
@@ -198,6 +203,9 @@ pub struct SetupManifest {
 pub struct Task {
     pub id: String,
     pub title: Text,
+    /// The curriculum domain the task practises: its own in a mock exam, the
+    /// scenario's otherwise.
+    pub domain: Domain,
     /// Markdown.
     pub body: Text,
     pub hints: Vec<Text>,
@@ -234,6 +242,10 @@ struct ScenarioFile {
     tasks: Spanned<Vec<Spanned<TaskFile>>>,
     #[serde(default)]
     solution: Option<Solution>,
+    #[serde(default)]
+    addons: Vec<Spanned<Addon>>,
+    #[serde(default)]
+    mock: bool,
 }
 
 #[derive(Deserialize)]
@@ -255,6 +267,8 @@ struct TaskFile {
     body: Spanned<Text>,
     #[serde(default)]
     hints: Vec<Text>,
+    #[serde(default)]
+    domain: Option<Spanned<Domain>>,
 }
 
 /// Parses a limit such as `35m`, `2h`, `1h30m` or `90s`.
@@ -440,13 +454,49 @@ pub fn parse(
                 "task body needs English text ('en')".into(),
             ));
         }
+        let domain = match t.domain {
+            Some(d) if !raw.mock && *d.get_ref() != raw.domain => {
+                errors.push(err(
+                    d.span(),
+                    format!(
+                        "task '{id}' is in the domain '{}' but the scenario is in '{}': only a mock exam (mock = true) mixes domains",
+                        d.get_ref().code(),
+                        raw.domain.code()
+                    ),
+                ));
+                raw.domain
+            }
+            Some(d) => d.into_inner(),
+            None if raw.mock => {
+                errors.push(err(
+                    t.id.span(),
+                    format!("task '{id}' of a mock exam needs its domain (domain = \"troubleshooting\", …)"),
+                ));
+                raw.domain
+            }
+            None => raw.domain,
+        };
         tasks.push(Task {
             id: t.id.into_inner(),
             title: t.title.into_inner(),
+            domain,
             body: t.body.into_inner(),
             hints: t.hints,
         });
     }
+
+    let mut addons: Vec<Addon> = Vec::new();
+    for a in raw.addons {
+        if addons.contains(a.get_ref()) {
+            errors.push(err(
+                a.span(),
+                format!("add-on '{}' is listed twice", a.get_ref()),
+            ));
+        }
+        addons.push(a.into_inner());
+    }
+    addons.sort();
+    addons.dedup();
 
     if !errors.is_empty() {
         return Err(errors);
@@ -468,6 +518,8 @@ pub fn parse(
         setup,
         tasks,
         solution: raw.solution,
+        addons,
+        mock: raw.mock,
         file: file.to_string(),
     })
 }
@@ -526,6 +578,61 @@ body = "Do **this**."
         assert!(
             line.starts_with("scenarios/demo.toml:7:1: unknown field `colour`"),
             "{line}"
+        );
+    }
+
+    #[test]
+    fn addons_are_read_in_a_stable_order_and_unknown_ones_are_named() {
+        let src = MINIMAL.replace(
+            "namespaces = [\"demo\"]",
+            "namespaces = [\"demo\"]\naddons = [\"helm\", \"ingress-nginx\"]",
+        );
+        let s = parse("scenarios/demo.toml", &src, &no_assets).unwrap();
+        assert_eq!(s.addons, vec![Addon::IngressNginx, Addon::Helm]);
+        assert!(!s.mock);
+
+        let src = src.replace("\"helm\"", "\"istio\"");
+        let errs = parse("scenarios/demo.toml", &src, &no_assets).unwrap_err();
+        let line = errs[0].to_string();
+        assert!(
+            line.starts_with(
+                "scenarios/demo.toml:9:11: unknown variant `istio`, expected one of `ingress-nginx`"
+            ),
+            "{line}"
+        );
+    }
+
+    #[test]
+    fn a_task_takes_the_scenario_domain_unless_the_scenario_is_a_mock() {
+        let s = parse("scenarios/demo.toml", MINIMAL, &no_assets).unwrap();
+        assert_eq!(s.tasks[0].domain, Domain::WorkloadsScheduling);
+
+        let other = MINIMAL.replace("id = \"one\"", "id = \"one\"\ndomain = \"storage\"");
+        let errs = parse("scenarios/demo.toml", &other, &no_assets).unwrap_err();
+        assert_eq!(
+            errs[0].to_string(),
+            "scenarios/demo.toml:12:10: task 'one' is in the domain 'ST' but the scenario is in 'WS': only a mock exam (mock = true) mixes domains"
+        );
+
+        let mock = other.replace(
+            "difficulty = \"easy\"",
+            "difficulty = \"easy\"\nmock = true",
+        );
+        let s = parse("scenarios/demo.toml", &mock, &no_assets).unwrap();
+        assert!(s.mock);
+        assert_eq!(s.tasks[0].domain, Domain::Storage);
+
+        let undeclared = MINIMAL.replace(
+            "difficulty = \"easy\"",
+            "difficulty = \"easy\"\nmock = true",
+        );
+        let errs = parse("scenarios/demo.toml", &undeclared, &no_assets).unwrap_err();
+        assert!(
+            errs[0].to_string().ends_with(
+                "task 'one' of a mock exam needs its domain (domain = \"troubleshooting\", …)"
+            ),
+            "{}",
+            errs[0]
         );
     }
 

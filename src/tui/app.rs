@@ -2,6 +2,7 @@
 //! (what the user meant), `AppEvent` (a result of async work or the clock)
 //! and `Effect` (a side effect for the event loop to run).
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -10,7 +11,9 @@ use super::clock::Clock;
 use super::console::{Console, ConsoleAction, ConsoleEffect, ConsoleEvent};
 use super::scores::PastScore;
 use super::select::Selection;
-use crate::library::scenario::Domain;
+use crate::cluster::addons::Presence;
+use crate::library::addon::Addon;
+use crate::library::scenario::{Domain, Scenario};
 use crate::library::{Entry, Library};
 use crate::report::Report;
 use crate::session::{Mode, Session};
@@ -72,6 +75,8 @@ pub enum AppEvent {
     Tick,
     /// The cluster's reachability: server version or why not.
     Probed(Result<String, String>),
+    /// Whether the add-ons the library's scenarios declare are in place.
+    AddonsFound(Vec<(Addon, Presence)>),
     Graded(Box<Graded>),
     /// The grade could not be computed at all (the grading task died).
     GradeFailed {
@@ -258,6 +263,8 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     pub context: Option<String>,
     pub reach: Reach,
+    /// The add-ons found on the cluster (empty until the first probe answers).
+    pub addons: BTreeMap<Addon, Presence>,
     pub lang: Lang,
     pub screen: Screen,
     pub overlay: Option<Overlay>,
@@ -293,6 +300,7 @@ impl App {
             clock,
             context,
             reach: Reach::Checking,
+            addons: BTreeMap::new(),
             lang: Lang::En,
             screen: Screen::Picker,
             overlay: None,
@@ -323,11 +331,12 @@ impl App {
     pub fn filtered(&self) -> Vec<&Entry> {
         self.matching()
             .into_iter()
-            .filter(|e| self.picker.domain.is_none_or(|d| e.scenario.domain == d))
+            .filter(|e| in_tab(self.picker.domain, &e.scenario))
             .collect()
     }
 
     /// Library entries matching the typed filter, in every domain.
+    /// (A mock exam spans the domains: it is listed under All only.)
     pub fn matching(&self) -> Vec<&Entry> {
         let needle = self.picker.filter.to_lowercase();
         self.library
@@ -432,5 +441,14 @@ impl App {
             _ => self.now(),
         };
         Some(exam.session.time_left(at))
+    }
+}
+
+/// Whether the picker's domain tab `tab` (None = All) lists `scenario`: a
+/// mock exam spans every domain, so only All lists it.
+pub fn in_tab(tab: Option<Domain>, scenario: &Scenario) -> bool {
+    match tab {
+        None => true,
+        Some(d) => !scenario.mock && scenario.domain == d,
     }
 }

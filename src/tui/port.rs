@@ -4,9 +4,11 @@
 
 use futures::future::BoxFuture;
 
+use crate::cluster::addons::Presence;
 use crate::grade::target::check_reads;
 use crate::kind::Kind;
 use crate::library::Rubric;
+use crate::library::addon::Addon;
 use crate::snapshot::Snapshot;
 
 /// The cluster as the TUI sees it. Every method returns at once; the work
@@ -22,6 +24,12 @@ pub trait ClusterPort: Send + Sync + 'static {
     /// unavailable in the Snapshot, so grading turns them into `error` checks
     /// (never the candidate's mistake) instead of failing as a whole.
     fn fetch(&self, rubric: Rubric) -> BoxFuture<'static, Snapshot>;
+    /// Whether each add-on of `wanted` is in place. Without a cluster, nothing
+    /// is known: the picker then only names what a scenario needs.
+    fn addons(&self, wanted: Vec<Addon>) -> BoxFuture<'static, Vec<(Addon, Presence)>> {
+        let _ = wanted;
+        Box::pin(async { Vec::new() })
+    }
 }
 
 /// No cluster: the exam and its timer run, and grading reports every check

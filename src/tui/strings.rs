@@ -84,6 +84,10 @@ pub const NO_TERMINAL: &str = "the TUI needs a terminal (standard input and outp
 
 /// Key help, one `(key, what)` per entry, by screen.
 pub const ALL_DOMAINS: &str = "All";
+/// The domain column of a mock exam, which spans the domains.
+pub const MOCK_EXAM: &str = "Mock exam";
+pub const ADDONS: &str = "Needs: ";
+pub const INSTALL: &str = "Install";
 pub const KEYS_PICKER: &[(&str, &str)] = &[
     ("type", "filter"),
     ("↑↓", "select"),

@@ -3,6 +3,8 @@
 //! session store and a cluster port serving a fixture snapshot, so grading
 //! is the real grader (gitui's `gitui_starts` shape).
 
+use crate::cluster::addons::Presence;
+use crate::library::addon::Addon;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -44,12 +46,15 @@ pub fn fixture(name: &str) -> PathBuf {
 /// A cluster that serves one snapshot file.
 pub struct FixturePort {
     pub snapshot: Snapshot,
+    /// What the add-on probe answers (nothing: not known).
+    pub addons: Vec<(Addon, Presence)>,
 }
 
 impl FixturePort {
     pub fn file(name: &str) -> FixturePort {
         FixturePort {
             snapshot: Snapshot::read_files(&[fixture(name)]).unwrap(),
+            addons: Vec::new(),
         }
     }
 }
@@ -66,6 +71,16 @@ impl ClusterPort for FixturePort {
     fn fetch(&self, _rubric: Rubric) -> BoxFuture<'static, Snapshot> {
         let s = self.snapshot.clone();
         Box::pin(async move { s })
+    }
+
+    fn addons(&self, wanted: Vec<Addon>) -> BoxFuture<'static, Vec<(Addon, Presence)>> {
+        let found = self
+            .addons
+            .iter()
+            .filter(|(a, _)| wanted.contains(a))
+            .cloned()
+            .collect();
+        Box::pin(async move { found })
     }
 }
 
@@ -293,6 +308,12 @@ impl Harness {
             Effect::Probe => {
                 let r = futures::executor::block_on(self.port.probe());
                 self.event(AppEvent::Probed(r));
+                // As the runner: the add-ons once, with the first probe.
+                let wanted = self.app.library.addons();
+                if self.app.addons.is_empty() && !wanted.is_empty() {
+                    let found = futures::executor::block_on(self.port.addons(wanted));
+                    self.event(AppEvent::AddonsFound(found));
+                }
             }
             Effect::Shell(r) => self.shells.push(r),
             Effect::Grade(_) if self.hold_grades => self.held.push(effect),

@@ -241,6 +241,10 @@ fn on_results(app: &mut App, action: Action) -> Option<Effect> {
 pub fn receive(app: &mut App, event: AppEvent) -> Option<Effect> {
     match event {
         AppEvent::Tick => on_tick(app),
+        AppEvent::AddonsFound(found) => {
+            app.addons.extend(found);
+            None
+        }
         AppEvent::Probed(result) => {
             app.reach = match result {
                 Ok(version) => Reach::Reachable(version),

@@ -695,10 +695,15 @@ fn group_version(kind: Kind) -> String {
     kind.api_version()
 }
 
-/// The kinds served: the well-known ones, and every other kind (a custom
-/// resource's) among the objects held, as if its CRD were installed.
+/// The kinds served: the well-known ones, `APIService` objects (every API server
+/// serves them), and every other kind (a custom resource's) among the
+/// objects held, as if its CRD were installed.
 fn served_kinds(s: &State) -> Vec<Kind> {
     let mut kinds: Vec<Kind> = Kind::ALL.to_vec();
+    kinds.push(Kind::of_object(
+        Some("apiregistration.k8s.io/v1"),
+        "APIService",
+    ));
     for o in &s.objects {
         let kind = Kind::of_object(o["apiVersion"].as_str(), o["kind"].as_str().unwrap_or(""));
         if !kinds.contains(&kind) {

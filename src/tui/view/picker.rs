@@ -10,18 +10,26 @@ use ratatui::widgets::{
 };
 
 use super::{dim, key_bar, status_bar, text, title_bar};
+use crate::cluster::addons::Presence;
+use crate::library::Entry;
 use crate::library::scenario::Domain;
-use crate::tui::app::App;
+use crate::tui::app::{App, in_tab};
 use crate::tui::scores;
 use crate::tui::strings;
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    // Room for the add-ons and how to install a missing one, when the
+    // selected scenario needs any.
+    let entries = app.filtered();
+    let needs_addons = entries
+        .get(app.picker.selected)
+        .is_some_and(|e| !e.scenario.addons.is_empty());
     let [top, filter, domains, list, summary, status, keys] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Min(4),
-        Constraint::Length(6),
+        Constraint::Length(if needs_addons { 10 } else { 6 }),
         Constraint::Length(super::status_height(app)),
         Constraint::Length(1),
     ])
@@ -59,7 +67,6 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     Paragraph::new(filter_line).render(filter, buf);
     Paragraph::new(domain_tabs(app, domains.width)).render(domains, buf);
 
-    let entries = app.filtered();
     if entries.is_empty() {
         Paragraph::new(strings::NO_MATCH)
             .block(Block::new().borders(Borders::TOP))
@@ -86,7 +93,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
                 Cell::from(strings::minutes(s.time_limit_minutes())),
                 Cell::from(e.rubric.max_score().to_string()),
                 Cell::from(best),
-                Cell::from(s.domain.title()),
+                Cell::from(if s.mock {
+                    strings::MOCK_EXAM
+                } else {
+                    s.domain.title()
+                }),
             ])
         });
         let id_width = entries
@@ -116,13 +127,14 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
 
     if let Some(e) = entries.get(app.picker.selected) {
         let s = &e.scenario;
-        let lines = vec![
+        let mut lines = vec![
             Line::styled(
                 format!("{} · {} tasks", text(app, &s.title), s.tasks.len()),
                 Style::new().add_modifier(Modifier::BOLD),
             ),
             Line::raw(text(app, &s.summary).to_string()),
         ];
+        lines.extend(addon_lines(app, e));
         let block = Block::new().borders(Borders::TOP);
         let inner = block.inner(summary);
         block.render(summary, buf);
@@ -131,6 +143,40 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
 
     status_bar(app, status, buf);
     key_bar(strings::KEYS_PICKER, keys, buf);
+}
+
+/// The add-ons the scenario needs, each marked as found on the cluster,
+/// missing or not known yet; for the first missing one, how to install it.
+fn addon_lines(app: &App, entry: &Entry) -> Vec<Line<'static>> {
+    let addons = &entry.scenario.addons;
+    if addons.is_empty() {
+        return Vec::new();
+    }
+    let mut spans = vec![Span::styled(strings::ADDONS, dim())];
+    let mut install = None;
+    for (i, addon) in addons.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::raw(" · "));
+        }
+        let (mark, color) = match app.addons.get(addon) {
+            Some(Presence::Present(_)) => ("✓", Color::Green),
+            Some(Presence::Missing(_)) => {
+                install.get_or_insert(*addon);
+                ("✗ missing", Color::Red)
+            }
+            Some(Presence::Unknown(_)) | None => ("?", Color::Yellow),
+        };
+        spans.push(Span::raw(format!("{addon} ")));
+        spans.push(Span::styled(mark, Style::new().fg(color)));
+    }
+    let mut lines = vec![Line::from(spans)];
+    if let Some(addon) = install {
+        lines.push(Line::styled(
+            format!("{} {addon}: {}", strings::INSTALL, addon.install()),
+            Style::new().fg(Color::Yellow),
+        ));
+    }
+    lines
 }
 
 /// One tab per curriculum domain (and one for all), each with how many of
@@ -151,7 +197,7 @@ fn tabs_line(app: &App, word: fn(Domain) -> &'static str) -> Line<'static> {
     let count = |domain: Option<Domain>| {
         let entries: Vec<_> = matching
             .iter()
-            .filter(|e| domain.is_none_or(|d| e.scenario.domain == d))
+            .filter(|e| in_tab(domain, &e.scenario))
             .collect();
         let tried = entries
             .iter()

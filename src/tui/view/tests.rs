@@ -355,3 +355,62 @@ fn picker_one_domain_at_a_time_with_its_coverage() {
     assert!(!reversed(at("All")) && !reversed(at("Cluster")));
     insta::assert_snapshot!(terminal.backend());
 }
+
+#[test]
+fn picker_names_the_addons_a_scenario_needs_and_how_to_install_the_missing_ones() {
+    use crate::cluster::addons::Presence;
+    use crate::library::addon::Addon;
+    let mut port = FixturePort::file("solved.json");
+    port.addons = vec![(
+        Addon::MetricsServer,
+        Presence::Missing("metrics.k8s.io is not served".into()),
+    )];
+    let mut h = Harness::with(Launch::Picker, Box::new(port), None, t0());
+    h.type_keys("hpa");
+    let screen = h.text(120, 30);
+    assert!(screen.contains("workloads-hpa"), "{screen}");
+    assert!(
+        screen.contains("Needs: metrics-server ✗ missing"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("Install metrics-server: kubectl apply -f"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("kubelet-insecure-tls"),
+        "the whole install line is shown: {screen}"
+    );
+
+    // Not known yet (no answer from the cluster): named, with a question mark.
+    let mut h = Harness::with(
+        Launch::Picker,
+        Box::new(FixturePort::file("solved.json")),
+        None,
+        t0(),
+    );
+    h.type_keys("default-deny");
+    let screen = h.text(120, 30);
+    assert!(screen.contains("Needs: network-policy ?"), "{screen}");
+    assert!(!screen.contains("Install"), "{screen}");
+}
+
+#[test]
+fn a_mock_exam_is_listed_under_all_only_and_called_a_mock_exam() {
+    let mut h = Harness::with(
+        Launch::Picker,
+        Box::new(FixturePort::file("solved.json")),
+        None,
+        t0(),
+    );
+    h.type_keys("mock");
+    let screen = h.text(120, 30);
+    assert!(screen.contains("cka-security-mock"), "{screen}");
+    assert!(screen.contains("Mock exam"), "{screen}");
+    // → to Troubleshoot, → to Cluster, … : no domain tab lists it.
+    for _ in 0..5 {
+        h.key(KeyCode::Right);
+        let screen = h.text(120, 30);
+        assert!(!screen.contains("cka-security-mock"), "{screen}");
+    }
+}
