@@ -1,7 +1,8 @@
 //! What the mock exam `cka-mock-2` promises beyond the generic checks of `scenario_library.rs`
-//! and `scenario_mocks.rs`: each domain worth exactly its curriculum weight, the add-ons its tasks
-//! need, tasks over at least six namespaces it owns, setup confined to its namespaces, the ClusterRole the candidate creates declared as its own and announced as
-//! deleted by `reset`, and untouched starts whose grades name the fault each task starts from.
+//! and `scenario_mocks.rs`: each domain worth exactly its curriculum weight, the add-ons its
+//! tasks need, tasks over at least six namespaces it owns, setup confined to its namespaces, the
+//! ClusterRole the candidate creates declared as its own and announced as deleted by `reset`, and
+//! untouched starts whose grades name the fault each task starts from.
 //!
 //! The fixtures are `tests/fixtures/scenarios/cka-mock-2/{start,solved}.json`, written by
 //! `generate_mock2.py` beside them from the exam's own setup and solution.
