@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use crate::library::Library;
 use crate::library::scenario::Domain;
+use crate::library::{Entry, Library};
 use crate::report::Report;
 use crate::session::{Origin, Session};
 
@@ -218,18 +218,52 @@ pub fn progress(sessions: &[Session]) -> Vec<ScenarioProgress<'_>> {
         .collect()
 }
 
-/// Average percent per curriculum domain, weakest first. Scenarios the
-/// library no longer has are left out: their domain is unknown.
+/// The percent of a graded attempt in each domain it practises: a drill's
+/// whole percent in its domain; a mock exam's points per domain, from the
+/// criteria of the tasks of each domain (`Entry::domain_points` weighs the
+/// same way).
+pub fn domain_percents(entry: &Entry, report: &Report) -> Vec<(Domain, f64)> {
+    if !entry.scenario.mock {
+        return vec![(entry.scenario.domain, report.percent)];
+    }
+    let mut points: BTreeMap<Domain, (u32, u32)> = BTreeMap::new();
+    for c in &report.criteria {
+        let domain = c
+            .tasks
+            .first()
+            .and_then(|t| entry.scenario.task(t))
+            .map_or(entry.scenario.domain, |t| t.domain);
+        let (score, max) = points.entry(domain).or_default();
+        *score += c.score;
+        *max += c.max_score;
+    }
+    points
+        .into_iter()
+        .filter(|(_, (_, max))| *max > 0)
+        .map(|(d, (score, max))| {
+            let percent = f64::from(score) * 100.0 / f64::from(max);
+            (d, (percent * 10.0).round() / 10.0)
+        })
+        .collect()
+}
+
+/// Average percent per curriculum domain, weakest first: a mock exam's
+/// attempt counts in every domain it has tasks in, with its points there.
+/// Coverage (`scenarios` of `library_scenarios`) counts the drills, not the
+/// mocks. Scenarios the library no longer has are left out: their domain is
+/// unknown.
 pub fn domain_averages(sessions: &[Session], lib: &Library) -> Vec<DomainAverage> {
     let mut by_domain: BTreeMap<Domain, (Vec<f64>, Vec<&str>)> = BTreeMap::new();
     for (s, r) in scored(sessions) {
         let Some(entry) = lib.get(&s.scenario) else {
             continue;
         };
-        let (percents, scenarios) = by_domain.entry(entry.scenario.domain).or_default();
-        percents.push(r.percent);
-        if !scenarios.contains(&s.scenario.as_str()) {
-            scenarios.push(&s.scenario);
+        for (domain, percent) in domain_percents(entry, r) {
+            let (percents, scenarios) = by_domain.entry(domain).or_default();
+            percents.push(percent);
+            if !entry.scenario.mock && !scenarios.contains(&s.scenario.as_str()) {
+                scenarios.push(&s.scenario);
+            }
         }
     }
     let mut list: Vec<DomainAverage> = by_domain
@@ -243,7 +277,7 @@ pub fn domain_averages(sessions: &[Session], lib: &Library) -> Vec<DomainAverage
                 library_scenarios: lib
                     .entries()
                     .iter()
-                    .filter(|e| e.scenario.domain == domain)
+                    .filter(|e| !e.scenario.mock && e.scenario.domain == domain)
                     .count(),
                 average_percent: (mean * 10.0).round() / 10.0,
             }
@@ -257,16 +291,19 @@ pub fn domain_averages(sessions: &[Session], lib: &Library) -> Vec<DomainAverage
     list
 }
 
-/// Domains with scenarios in the library but no finished, graded attempt.
+/// Domains with scenarios in the library but no finished, graded attempt
+/// (a mock exam's attempt tries every domain it has tasks in).
 pub fn untried(sessions: &[Session], lib: &Library) -> Vec<Domain> {
     let tried: Vec<Domain> = scored(sessions)
         .iter()
-        .filter_map(|(s, _)| lib.get(&s.scenario).map(|e| e.scenario.domain))
+        .filter_map(|(s, r)| lib.get(&s.scenario).map(|e| domain_percents(e, r)))
+        .flatten()
+        .map(|(d, _)| d)
         .collect();
     let mut list: Vec<Domain> = lib
         .entries()
         .iter()
-        .map(|e| e.scenario.domain)
+        .flat_map(|e| e.scenario.tasks.iter().map(|t| t.domain))
         .filter(|d| !tried.contains(d))
         .collect();
     list.sort();

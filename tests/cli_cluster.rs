@@ -360,9 +360,16 @@ fn doctor_says_what_to_do_for_each_thing_missing() {
         lines[3],
         "fix  permissions: cannot list secrets in namespace 'secure-workspace': grant the grader role: kubectl apply -f assets/grader-rbac.yaml"
     );
+    // Every namespace the built-in rubrics run observation commands in.
+    let library = ckasim::library::Library::builtin().unwrap();
+    let observed = ckasim::cluster::exec_namespaces(library.entries().iter().map(|e| &e.rubric));
+    assert!(observed.len() > 1);
     assert_eq!(
         lines[4],
-        "ok   exec: the grader may run observation commands (create pods/exec) in 10 namespaces"
+        format!(
+            "ok   exec: the grader may run observation commands (create pods/exec) in {} namespaces",
+            observed.len()
+        )
     );
     // The add-ons the library's scenarios declare: none is on this cluster.
     let missing = lines

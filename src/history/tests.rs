@@ -274,3 +274,80 @@ fn no_sessions_make_an_empty_history() {
     );
     assert!(best_by_scenario(&[]).is_empty());
 }
+
+#[test]
+fn a_mock_exam_counts_in_each_domain_with_its_points_there_but_not_in_coverage() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("scenarios")).unwrap();
+    std::fs::create_dir_all(dir.path().join("grading")).unwrap();
+    std::fs::write(
+        dir.path().join("scenarios/mock.toml"),
+        "id = \"mock\"\ntitle = \"Mock\"\nsummary = \"s\"\ndomain = \"troubleshooting\"\n\
+         difficulty = \"hard\"\ntime_limit = \"2h\"\nmock = true\nnamespaces = [\"mock\"]\n\n\
+         [[tasks]]\nid = \"fix\"\ndomain = \"troubleshooting\"\ntitle = \"Fix\"\nbody = \"Fix it.\"\n\n\
+         [[tasks]]\nid = \"claim\"\ndomain = \"storage\"\ntitle = \"Claim\"\nbody = \"Claim it.\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("grading/mock.toml"),
+        "pass_percent = 66\n\n\
+         [[criteria]]\nid = \"fix\"\ntitle = \"Fix\"\ntasks = [\"fix\"]\n\n\
+         [[criteria.checks]]\ntitle = \"ns\"\npoints = 20\n\
+         target = { kind = \"Namespace\", name = \"mock\" }\nexists = true\n\n\
+         [[criteria]]\nid = \"claim\"\ntitle = \"Claim\"\ntasks = [\"claim\"]\n\n\
+         [[criteria.checks]]\ntitle = \"ns\"\npoints = 10\n\
+         target = { kind = \"Namespace\", name = \"mock\" }\nexists = true\n",
+    )
+    .unwrap();
+    let lib = Library::load(&Files::from_dir(dir.path()).unwrap()).unwrap();
+    let criterion = |id: &str, score, max_score| CriterionResult {
+        id: id.into(),
+        title: id.into(),
+        score,
+        max_score,
+        tasks: vec![id.into()],
+        checks: vec![],
+    };
+    let mut s = Session::new(
+        "mock",
+        Mode::Exam,
+        Origin::GradeRecord,
+        None,
+        Duration::from_secs(7200),
+        t(0),
+    );
+    s.finish(t(0));
+    s.grades.push(Report::new(
+        "mock",
+        66,
+        vec![criterion("fix", 20, 20), criterion("claim", 5, 10)],
+        t(0),
+        Source::Snapshot { snapshot: vec![] },
+        vec![],
+    ));
+    let sessions = [s];
+    assert_eq!(
+        domain_averages(&sessions, &lib),
+        [
+            DomainAverage {
+                domain: Domain::Storage,
+                attempts: 1,
+                scenarios: 0,
+                library_scenarios: 0,
+                average_percent: 50.0,
+            },
+            DomainAverage {
+                domain: Domain::Troubleshooting,
+                attempts: 1,
+                scenarios: 0,
+                library_scenarios: 0,
+                average_percent: 100.0,
+            },
+        ]
+    );
+    assert!(untried(&sessions, &lib).is_empty());
+    assert_eq!(
+        untried(&[], &lib),
+        [Domain::Storage, Domain::Troubleshooting]
+    );
+}
