@@ -93,13 +93,13 @@ fn untouched_start_grades_name_the_fault_each_task_starts_from() {
             (ID, "the readiness probe of api checks port 8080", "8081"),
             (
                 ID,
-                "the Service ledger-api has 2 ready endpoints on 8080",
+                "the Service fee-api has 2 ready endpoints on 8080",
                 "not ready",
             ),
             (ID, "calc requests 250m cpu", "200"),
             (
                 ID,
-                "every Secret report-gen references exists with its keys",
+                "every Secret invoice-gen references exists with its keys",
                 "report-creds",
             ),
             (
@@ -115,10 +115,10 @@ fn untouched_start_grades_name_the_fault_each_task_starts_from() {
             (ID, "dana may not get secrets in m2-apps", "dana-legacy"),
             (
                 ID,
-                "reporter no longer reaches web on 80",
+                "usage-reporter no longer reaches admin-web on 80",
                 "reporter-egress",
             ),
-            (ID, "reporter reaches kube-dns on UDP 53", "denied"),
+            (ID, "usage-reporter reaches kube-dns on UDP 53", "denied"),
             (
                 ID,
                 "the running app sees the key in GATEWAY_API_KEY",
