@@ -265,6 +265,40 @@ fn list_prints_the_library_as_text_and_json() {
     assert_eq!(ws["domain"], "workloads-scheduling");
     assert_eq!(ws["difficulty"], "medium");
     assert_eq!(ws["tasks"].as_array().unwrap().len(), 5);
+    assert_eq!(ws["mock"], false);
+    let task_points: u64 = ws["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            assert_eq!(t["domain"], "workloads-scheduling");
+            t["points"].as_u64().unwrap()
+        })
+        .sum();
+    // Criteria covering several tasks count for each of them.
+    assert!(task_points >= 100, "every point covers a task: {task_points}");
+    // A mock exam: tasks in their own domains, weights per domain.
+    let mock = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "cka-mock-1")
+        .unwrap();
+    assert_eq!(mock["mock"], true);
+    assert_eq!(mock["domain_points"]["troubleshooting"], 30);
+    assert!(
+        mock["tasks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["domain"] == "storage" && t["points"].as_u64() > Some(0))
+    );
+    assert!(
+        mock["addons"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("ingress-nginx"))
+    );
     let text = stdout(&ckasim(home.path()).arg("list").output().unwrap());
     assert!(text.lines().next().unwrap().starts_with("ID"), "{text}");
     assert!(

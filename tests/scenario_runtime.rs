@@ -194,8 +194,7 @@ fn problems_of(id: &str, name: &str, pod: &Value) -> Vec<String> {
                 "{here}: runAsNonRoot with {image}, which runs as root: the kubelet refuses to start it"
             ));
         }
-        let read_only =
-            c["securityContext"]["readOnlyRootFilesystem"] == Value::Bool(true);
+        let read_only = c["securityContext"]["readOnlyRootFilesystem"] == Value::Bool(true);
         // nginx as root on a read-only root, or as another user than its own.
         if !facts.writes.is_empty() && (read_only || user != facts.user) {
             let mounts = writable_mounts(c);
@@ -266,19 +265,25 @@ fn the_checks_catch_what_a_kubelet_refuses() {
     let root_nonroot = pod(serde_json::json!({"name": "web", "image": "nginx:1.27",
         "securityContext": {"runAsNonRoot": true}}));
     assert_eq!(problems_of("x", "ns/p", &root_nonroot).len(), 1);
-    let read_only = pod(serde_json::json!({"name": "web", "image": "nginx:1.27-alpine",
+    let read_only = pod(
+        serde_json::json!({"name": "web", "image": "nginx:1.27-alpine",
         "securityContext": {"readOnlyRootFilesystem": true},
-        "volumeMounts": [{"name": "cache", "mountPath": "/var/cache/nginx"}]}));
+        "volumeMounts": [{"name": "cache", "mountPath": "/var/cache/nginx"}]}),
+    );
     let found = problems_of("x", "ns/p", &read_only);
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(found[0].contains("writes /var/run"), "{found:?}");
-    let wrong_port = pod(serde_json::json!({"name": "web", "image": "nginxinc/nginx-unprivileged:1.27-alpine",
-        "readinessProbe": {"httpGet": {"port": 80, "path": "/"}}}));
+    let wrong_port = pod(
+        serde_json::json!({"name": "web", "image": "nginxinc/nginx-unprivileged:1.27-alpine",
+        "readinessProbe": {"httpGet": {"port": 80, "path": "/"}}}),
+    );
     assert_eq!(problems_of("x", "ns/p", &wrong_port).len(), 1);
-    let fine = pod(serde_json::json!({"name": "web", "image": "nginxinc/nginx-unprivileged:1.27-alpine",
+    let fine = pod(
+        serde_json::json!({"name": "web", "image": "nginxinc/nginx-unprivileged:1.27-alpine",
         "securityContext": {"runAsNonRoot": true, "readOnlyRootFilesystem": true},
         "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],
         "ports": [{"name": "http", "containerPort": 8080}],
-        "readinessProbe": {"httpGet": {"port": "http", "path": "/"}}}));
+        "readinessProbe": {"httpGet": {"port": "http", "path": "/"}}}),
+    );
     assert_eq!(problems_of("x", "ns/p", &fine), Vec::<String>::new());
 }

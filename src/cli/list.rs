@@ -33,6 +33,8 @@ struct TaskItem<'a> {
     id: &'a str,
     title: &'a str,
     domain: Domain,
+    /// What the rubric's criteria covering the task are worth.
+    points: u32,
 }
 
 pub fn render(lib: &Library, format: ListFormat) -> String {
@@ -59,6 +61,13 @@ pub fn render(lib: &Library, format: ListFormat) -> String {
                             id: &t.id,
                             title: &t.title.en,
                             domain: t.domain,
+                            points: e
+                                .rubric
+                                .criteria
+                                .iter()
+                                .filter(|c| c.tasks.contains(&t.id))
+                                .map(|c| c.max_score())
+                                .sum(),
                         })
                         .collect(),
                 })
