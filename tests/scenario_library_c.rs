@@ -160,13 +160,13 @@ fn untouched_starts_are_graded_with_the_fault_the_task_describes() {
             ),
             (
                 "troubleshoot-node-drain",
-                "only DaemonSet and mirror pods are left on kind-cka-worker",
+                "only DaemonSet and mirror pods are left on cka-worker",
                 "1 pod(s) still on it: ts-drain/ledger-",
             ),
             (
                 "workloads-node-placement",
-                "the running pods of analytics are all on kind-cka-worker2",
-                "1 on kind-cka-worker, 1 on kind-cka-worker2",
+                "the running pods of analytics are all on cka-worker2",
+                "1 on cka-worker, 1 on cka-worker2",
             ),
             (
                 "storage-default-class",
