@@ -98,7 +98,7 @@ async fn connect(server: &FakeApiServer, dir: &std::path::Path, wait: Duration) 
     .unwrap()
 }
 
-/// The names of the PersistentVolumes the server holds.
+/// The names of the persistent volumes the server holds.
 fn volumes(server: &FakeApiServer) -> Vec<String> {
     server
         .objects()
@@ -255,4 +255,34 @@ async fn volumes_that_cannot_be_listed_are_a_line_not_a_failed_reset() {
     assert_eq!(lines[3], not_checked);
     assert_eq!(lines.last().unwrap(), "applied namespace/st-x");
     assert_eq!(volumes(&server), ["pvc-retain"]);
+}
+
+#[tokio::test]
+async fn a_volume_whose_policy_cannot_be_changed_is_a_line_not_a_failed_reset() {
+    let server = FakeApiServer::start(vec![
+        namespace("st-x"),
+        claim("st-x", "data"),
+        volume("pvc-stuck", true, "Retain", Some("st-x/data"), "Bound"),
+    ]);
+    server.fail(
+        "/api/v1/persistentvolumes/pvc-stuck",
+        Fault::Status(403, "Forbidden", "denied by policy".into()),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = connect(&server, dir.path(), Duration::from_secs(5)).await;
+    let mut lines = Vec::new();
+    cluster
+        .reset(&scenario(), &mut |l| lines.push(l))
+        .await
+        .unwrap();
+    assert_eq!(
+        lines[..4],
+        [
+            "persistentvolume/pvc-stuck (claimed by st-x/data) keeps its reclaim policy Retain: forbidden: cannot patch persistentvolume 'pvc-stuck': denied by policy",
+            "deleting namespace/st-x",
+            "namespace/st-x deleted",
+            "persistentvolume/pvc-stuck (claimed by st-x/data) not deleted: forbidden: cannot delete persistentvolume 'pvc-stuck': denied by policy",
+        ]
+    );
+    assert_eq!(lines.last().unwrap(), "applied namespace/st-x");
 }

@@ -1,4 +1,4 @@
-//! The PersistentVolumes of a scenario's claims, which `reset` must not
+//! The persistent volumes of a scenario's claims, which `reset` must not
 //! leave behind. A volume whose `claimRef` names one of the scenario's
 //! namespaces belongs to the scenario, whatever its name (a provisioned one
 //! is `pvc-<uid>`, a name no scenario can declare). Before the namespaces
@@ -36,13 +36,13 @@ const PROVISIONED_BY: &str = "pv.kubernetes.io/provisioned-by";
 /// namespaces were deleted.
 pub struct ScenarioVolumes {
     namespaces: Vec<String>,
-    /// The PersistentVolumes the scenario declares: reset deletes them by name.
+    /// The volumes the scenario declares: reset deletes them by name.
     declared: Vec<String>,
     /// What was claimed from the namespaces before they were deleted.
     seen: Vec<Volume>,
 }
 
-/// One PersistentVolume, as far as reset cares.
+/// One persistent volume, as far as reset cares.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Volume {
     name: String,
@@ -90,9 +90,17 @@ impl Volume {
         format!("persistentvolume/{} (claimed by {})", self.name, self.claim)
     }
 
-    /// Why its provisioner did not delete it, when it says it failed to.
-    fn provisioner_failed(&self) -> Option<String> {
-        if !self.goes_with_its_claim() || self.phase != "Failed" {
+    /// Why its provisioner has not deleted it and will not, for a
+    /// provisioned volume: its reclaim policy (the switch failed) or its
+    /// provisioner's failure.
+    fn not_deleted_by_its_provisioner(&self) -> Option<String> {
+        if !self.provisioned {
+            return None;
+        }
+        if self.policy != "Delete" {
+            return Some(format!("its reclaim policy is {}", self.policy));
+        }
+        if self.phase != "Failed" {
             return None;
         }
         let message = self.message.lines().next().unwrap_or("").trim();
@@ -161,11 +169,12 @@ impl ScenarioVolumes {
         let provisioner_deadline = start + PROVISIONER_WAIT.min(cluster.wait);
         let mut waiting = Vec::new();
         for v in left {
+            let why = v.not_deleted_by_its_provisioner();
             if v.deleting {
                 waiting.push((v, Waiting::Deletion));
-            } else if v.goes_with_its_claim() && v.phase != "Failed" {
+            } else if v.goes_with_its_claim() && why.is_none() {
                 waiting.push((v, Waiting::Provisioner(provisioner_deadline)));
-            } else if delete(cluster, &v, v.provisioner_failed().as_deref(), log).await {
+            } else if delete(cluster, &v, why.as_deref(), log).await {
                 waiting.push((v, Waiting::Deletion));
             }
         }
@@ -198,7 +207,7 @@ impl ScenarioVolumes {
                     Waiting::Provisioner(until)
                         if current.phase == "Failed" || Instant::now() >= until =>
                     {
-                        let why = current.provisioner_failed().unwrap_or_else(|| {
+                        let why = current.not_deleted_by_its_provisioner().unwrap_or_else(|| {
                             format!(
                                 "its provisioner did not delete it within {}",
                                 seconds(PROVISIONER_WAIT.min(cluster.wait))
@@ -345,6 +354,28 @@ mod tests {
         let v = Volume::of(&pv).unwrap();
         assert_eq!(v.shown(), "persistentvolume/pvc-1 (claimed by st-x/data)");
         assert!(v.provisioned && !v.goes_with_its_claim() && !v.deleting);
+        // Deleted by reset (the switch failed): its data may stay, and why.
+        assert_eq!(
+            v.not_deleted_by_its_provisioner().as_deref(),
+            Some("its reclaim policy is Retain")
+        );
+        let mut failed = pv.clone();
+        failed["spec"]["persistentVolumeReclaimPolicy"] = "Delete".into();
+        failed["status"] = json!({"phase": "Failed", "message": "helper pod failed\nexit 1"});
+        assert_eq!(
+            Volume::of(&failed)
+                .unwrap()
+                .not_deleted_by_its_provisioner()
+                .as_deref(),
+            Some("its provisioner failed to delete it (helper pod failed)")
+        );
+        failed["status"] = json!({"phase": "Released"});
+        assert_eq!(
+            Volume::of(&failed)
+                .unwrap()
+                .not_deleted_by_its_provisioner(),
+            None
+        );
         let available = json!({"metadata": {"name": "pv-free"},
             "spec": {"persistentVolumeReclaimPolicy": "Delete"}});
         assert_eq!(Volume::of(&available), None);

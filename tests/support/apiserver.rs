@@ -1211,16 +1211,7 @@ fn release_volumes(s: &mut State, namespace: &str, claim: &str) {
         .map(|o| name_of(o).to_string())
         .collect();
     for name in bound {
-        let Some(at) = s
-            .objects
-            .iter()
-            .position(|o| matches(o, Kind::PersistentVolume, None, Some(&name)))
-        else {
-            continue;
-        };
-        s.objects[at]["status"]["phase"] = json!("Released");
-        let released = s.objects[at].clone();
-        record(s, "MODIFIED", released);
+        volume_status(s, &name, json!({"phase": "Released"}));
         reclaim(s, &name);
     }
 }
@@ -1246,19 +1237,24 @@ fn reclaim(s: &mut State, name: &str) {
         .is_some()
     {
         remove_now(s, Kind::PersistentVolume, None, name);
-        return;
+    } else {
+        let failed = json!({"phase": "Failed",
+            "message": "error getting deleter volume plugin for volume"});
+        volume_status(s, name, failed);
     }
-    let Some(at) = s
+}
+
+/// Sets the status of volume `name`, as a change watchers see.
+fn volume_status(s: &mut State, name: &str, status: Value) {
+    if let Some(at) = s
         .objects
         .iter()
         .position(|o| matches(o, Kind::PersistentVolume, None, Some(name)))
-    else {
-        return;
-    };
-    s.objects[at]["status"]["phase"] = json!("Failed");
-    s.objects[at]["status"]["message"] = json!("error getting deleter volume plugin for volume");
-    let failed = s.objects[at].clone();
-    record(s, "MODIFIED", failed);
+    {
+        s.objects[at]["status"] = status;
+        let changed = s.objects[at].clone();
+        record(s, "MODIFIED", changed);
+    }
 }
 
 /// Deletes one object as the API server and its controllers would: a pod
