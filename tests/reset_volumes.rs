@@ -83,19 +83,27 @@ fn volume(name: &str, provisioned: bool, policy: &str, claim: Option<&str>, phas
     pv
 }
 
+/// The lines of a reset of `scenario` on `server`, which must succeed.
 #[allow(
     clippy::unwrap_used,
     reason = "a test helper: a panic is how it fails a test"
 )]
-async fn connect(server: &FakeApiServer, dir: &std::path::Path, wait: Duration) -> Cluster {
-    Cluster::connect_with(&ConnectOptions {
-        kubeconfig: Some(server.kubeconfig(dir, "kind-fake")),
+async fn reset(server: &FakeApiServer, scenario: &Scenario, wait: Duration) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = Cluster::connect_with(&ConnectOptions {
+        kubeconfig: Some(server.kubeconfig(dir.path(), "kind-fake")),
         timeout: Duration::from_secs(5),
         wait,
         ..ConnectOptions::default()
     })
     .await
-    .unwrap()
+    .unwrap();
+    let mut lines = Vec::new();
+    cluster
+        .reset(scenario, &mut |l| lines.push(l))
+        .await
+        .unwrap();
+    lines
 }
 
 /// The names of the persistent volumes the server holds.
@@ -135,13 +143,7 @@ async fn the_volumes_of_the_scenarios_claims_go_and_no_other() {
         bystander.clone(),
         free.clone(),
     ]);
-    let dir = tempfile::tempdir().unwrap();
-    let cluster = connect(&server, dir.path(), Duration::from_secs(20)).await;
-    let mut lines = Vec::new();
-    cluster
-        .reset(&scenario(), &mut |l| lines.push(l))
-        .await
-        .unwrap();
+    let lines = reset(&server, &scenario(), Duration::from_secs(20)).await;
     assert_eq!(
         lines,
         [
@@ -202,14 +204,8 @@ async fn a_volume_its_provisioner_does_not_delete_is_deleted_after_a_bounded_wai
         // Released with Delete, but no provisioner acts on it.
         volume("pvc-slow", true, "Delete", Some("st-x/b"), "Released"),
     ]);
-    let dir = tempfile::tempdir().unwrap();
-    let cluster = connect(&server, dir.path(), Duration::from_secs(2)).await;
-    let mut lines = Vec::new();
     let started = std::time::Instant::now();
-    cluster
-        .reset(&scenario(), &mut |l| lines.push(l))
-        .await
-        .unwrap();
+    let lines = reset(&server, &scenario(), Duration::from_secs(2)).await;
     assert!(started.elapsed() < Duration::from_secs(8), "bounded");
     assert_eq!(
         lines[..6],
@@ -240,16 +236,10 @@ async fn volumes_that_cannot_be_listed_are_a_line_not_a_failed_reset() {
             "persistentvolumes is forbidden: User \"dev\" cannot list resource \"persistentvolumes\"".into(),
         ),
     );
-    let dir = tempfile::tempdir().unwrap();
-    let cluster = connect(&server, dir.path(), Duration::from_secs(5)).await;
     // Without the declared volume, which reset could not delete either.
     let text = SCENARIO.replace(", { kind = \"PersistentVolume\", name = \"app-data\" }", "");
     let scenario = scenario::parse("scenarios/st-x.toml", &text, &|_| None).unwrap();
-    let mut lines = Vec::new();
-    cluster
-        .reset(&scenario, &mut |l| lines.push(l))
-        .await
-        .unwrap();
+    let lines = reset(&server, &scenario, Duration::from_secs(5)).await;
     let not_checked = "persistentvolumes claimed from st-x not checked: forbidden: cannot list persistentvolumes: persistentvolumes is forbidden: User \"dev\" cannot list resource \"persistentvolumes\"";
     assert_eq!(lines[0], not_checked);
     assert_eq!(lines[3], not_checked);
@@ -268,13 +258,7 @@ async fn a_volume_whose_policy_cannot_be_changed_is_a_line_not_a_failed_reset() 
         "/api/v1/persistentvolumes/pvc-stuck",
         Fault::Status(403, "Forbidden", "denied by policy".into()),
     );
-    let dir = tempfile::tempdir().unwrap();
-    let cluster = connect(&server, dir.path(), Duration::from_secs(5)).await;
-    let mut lines = Vec::new();
-    cluster
-        .reset(&scenario(), &mut |l| lines.push(l))
-        .await
-        .unwrap();
+    let lines = reset(&server, &scenario(), Duration::from_secs(5)).await;
     assert_eq!(
         lines[..4],
         [
