@@ -14,6 +14,7 @@ mod safety;
 mod settle;
 mod setup;
 mod teardown;
+mod volumes;
 
 #[cfg(test)]
 mod tests;
@@ -209,7 +210,9 @@ impl Cluster {
             check_deletable(namespace)?;
         }
         let objects = setup_objects(scenario)?;
+        let volumes = volumes::ScenarioVolumes::release(self, scenario, log).await;
         teardown::delete_namespaces(self, &scenario.namespaces, log).await?;
+        volumes.delete_left(self, log).await;
         setup::delete_cluster_objects(self, &scenario.cluster_objects, log).await?;
         setup::apply(self, &objects, log).await
     }

@@ -115,11 +115,17 @@ fn what_reset_leaves_of_the_storage_scenarios_is_announced_in_both_languages() {
             "zh",
             "`kubectl annotate storageclass standard ",
         ),
-        // The Released volume the provisioner created, and its data on disk.
-        ("storage-default-class", "en", "`kubectl delete pv name`"),
-        ("storage-default-class", "zh", "`kubectl delete pv name`"),
-        ("storage-default-class", "en", "disk"),
-        ("storage-default-class", "zh", "磁盘"),
+        // The provisioned volume is not left: reset switches it to `Delete` first.
+        (
+            "storage-default-class",
+            "en",
+            "switches the reclaim policy of the volume provisioned for `cache`",
+        ),
+        (
+            "storage-default-class",
+            "zh",
+            "把为 `cache` 供应的卷（即从 `st-class` 声明的任何卷）的回收策略改为 `delete`",
+        ),
         // The hostPath directory on the node.
         ("storage-static-pv", "en", "`/mnt/app-data` stays"),
         (

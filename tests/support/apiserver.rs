@@ -83,6 +83,8 @@ struct State {
     events: Vec<(u64, &'static str, Value)>,
     /// The query of the request being answered.
     query: String,
+    /// The `Content-Type` of the request being answered.
+    content_type: String,
     /// (namespace, pod, command) → reply.
     execs: Vec<(ExecKey, ExecReply)>,
     /// The websocket subprotocols served, preferred first.
@@ -115,6 +117,7 @@ impl Default for State {
             terminating: Vec::new(),
             events: Vec::new(),
             query: String::new(),
+            content_type: String::new(),
         }
     }
 }
@@ -417,6 +420,7 @@ async fn serve(stream: tokio::net::TcpStream, state: Arc<Mutex<State>>) -> std::
         }
         let reply = {
             let mut s = state.lock().unwrap_or_else(PoisonError::into_inner);
+            s.content_type = header("content-type").unwrap_or_default();
             answer(&mut s, &method, &target, &body)
         };
         if let Some((WATCH, spec)) = &reply {
@@ -937,6 +941,9 @@ fn objects(
             Some(o) => (200, o.clone()),
             None => missing(n),
         },
+        ("PATCH", Some(n)) if s.content_type.starts_with("application/merge-patch+json") => {
+            merge_patch(s, kind, namespace, n, body).unwrap_or_else(|| missing(n))
+        }
         ("PATCH", Some(n)) => {
             let Ok(mut applied) = serde_json::from_slice::<Value>(body) else {
                 return (
@@ -1136,7 +1143,118 @@ fn remove_now(s: &mut State, kind: Kind, namespace: Option<&str>, name: &str) ->
     s.terminating
         .retain(|(ns, n, _)| !(kind == Kind::Pod && Some(ns.as_str()) == namespace && n == name));
     record(s, "DELETED", gone.clone());
+    if kind == Kind::PersistentVolumeClaim {
+        release_volumes(s, namespace.unwrap_or(""), name);
+    }
     Some(gone)
+}
+
+/// A JSON merge patch (RFC 7386) of an existing object; `None` when it
+/// is not there. A volume patched while released is reclaimed.
+fn merge_patch(
+    s: &mut State,
+    kind: Kind,
+    namespace: Option<&str>,
+    name: &str,
+    body: &[u8],
+) -> Option<(u16, Value)> {
+    let Ok(patch) = serde_json::from_slice::<Value>(body) else {
+        return Some((
+            400,
+            status(400, "BadRequest", "the patch is not JSON", None),
+        ));
+    };
+    let at = s
+        .objects
+        .iter()
+        .position(|o| matches(o, kind, namespace, Some(name)))?;
+    merge(&mut s.objects[at], &patch);
+    let patched = s.objects[at].clone();
+    record(s, "MODIFIED", patched);
+    let patched = s.objects[at].clone();
+    if kind == Kind::PersistentVolume {
+        reclaim(s, name);
+    }
+    Some((200, patched))
+}
+
+fn merge(target: &mut Value, patch: &Value) {
+    let Value::Object(fields) = patch else {
+        *target = patch.clone();
+        return;
+    };
+    if !target.is_object() {
+        *target = json!({});
+    }
+    for (k, v) in fields {
+        if v.is_null() {
+            if let Value::Object(t) = target {
+                t.remove(k);
+            }
+        } else {
+            merge(&mut target[k.as_str()], v);
+        }
+    }
+}
+
+/// The PV controller's part when a claim is deleted: the volumes bound to
+/// it are released, then reclaimed.
+fn release_volumes(s: &mut State, namespace: &str, claim: &str) {
+    let bound: Vec<String> = s
+        .objects
+        .iter()
+        .filter(|o| {
+            o["kind"] == "PersistentVolume"
+                && o.pointer("/spec/claimRef/namespace") == Some(&json!(namespace))
+                && o.pointer("/spec/claimRef/name") == Some(&json!(claim))
+        })
+        .map(|o| name_of(o).to_string())
+        .collect();
+    for name in bound {
+        volume_status(s, &name, json!({"phase": "Released"}));
+        reclaim(s, &name);
+    }
+}
+
+/// A released volume with the reclaim policy `Delete` is deleted by its
+/// provisioner (annotation `pv.kubernetes.io/provisioned-by`); one nobody
+/// provisioned cannot be, and fails, as with the PV controller.
+fn reclaim(s: &mut State, name: &str) {
+    let Some(pv) = s
+        .objects
+        .iter()
+        .find(|o| matches(o, Kind::PersistentVolume, None, Some(name)))
+    else {
+        return;
+    };
+    if pv.pointer("/status/phase") != Some(&json!("Released"))
+        || pv.pointer("/spec/persistentVolumeReclaimPolicy") != Some(&json!("Delete"))
+    {
+        return;
+    }
+    if pv
+        .pointer("/metadata/annotations/pv.kubernetes.io~1provisioned-by")
+        .is_some()
+    {
+        remove_now(s, Kind::PersistentVolume, None, name);
+    } else {
+        let failed = json!({"phase": "Failed",
+            "message": "error getting deleter volume plugin for volume"});
+        volume_status(s, name, failed);
+    }
+}
+
+/// Sets the status of volume `name`, as a change watchers see.
+fn volume_status(s: &mut State, name: &str, status: Value) {
+    if let Some(at) = s
+        .objects
+        .iter()
+        .position(|o| matches(o, Kind::PersistentVolume, None, Some(name)))
+    {
+        s.objects[at]["status"] = status;
+        let changed = s.objects[at].clone();
+        record(s, "MODIFIED", changed);
+    }
 }
 
 /// Deletes one object as the API server and its controllers would: a pod
