@@ -1,5 +1,5 @@
 //! The directories a scenario's pods make on the nodes (`node_paths`, e.g.
-//! a hostPath PersistentVolume's), removed by `reset` before the scenario's
+//! a `hostPath` `PersistentVolume`), removed by `reset` before the scenario's
 //! namespaces go: on every node, a pod in the scenario's first namespace
 //! mounts each path's parent (hostPath of type `Directory`, so nothing is
 //! created where it is missing) and removes the path inside. The namespace
@@ -293,26 +293,25 @@ async fn follow(
         kube::core::Request::new(collection_path("", "v1", "events", Some(namespace)))
             .list(&ListParams::default().fields("reason=FailedMount"))
     };
-    let mut last: Vec<Value> = Vec::new();
-    let mut problem = None;
+    let mut seen: Vec<Value> = Vec::new();
+    let mut unreadable = None;
     while cleanings.iter().any(|c| c.outcomes.is_none()) {
         let what = What::Action(format!("list the cleanup pods in namespace '{namespace}'"));
         match pods_request() {
             Ok(request) => match cluster.send(request, &what).await {
                 Ok(list) => {
-                    last = items(&list).to_vec();
-                    problem = None;
+                    seen = items(&list).to_vec();
+                    unreadable = None;
                 }
-                Err(f) => problem = Some(f.reason),
+                Err(f) => unreadable = Some(f.reason),
             },
-            Err(e) => problem = Some(e.to_string()),
+            Err(e) => unreadable = Some(e.to_string()),
         }
         for c in cleanings.iter_mut().filter(|c| c.outcomes.is_none()) {
             let Some(name) = &c.pod else { continue };
-            match last.iter().find(|p| name_of(p) == name) {
+            match seen.iter().find(|p| name_of(p) == name) {
                 Some(pod) if finished(pod) => c.outcomes = Some(outcomes_of(pod, paths.len())),
-                Some(_) => {}
-                None if problem.is_none() => {
+                None if unreadable.is_none() => {
                     c.outcomes = Some(vec![
                         Outcome::Failed(format!(
                             "the cleanup pod {name} was deleted before it finished"
@@ -320,7 +319,8 @@ async fn follow(
                         paths.len()
                     ]);
                 }
-                None => {}
+                // Still running, or the list could not be read this time.
+                _ => {}
             }
         }
         if cleanings.iter().all(|c| c.outcomes.is_some()) {
@@ -350,8 +350,8 @@ async fn follow(
         let pod = c
             .pod
             .as_deref()
-            .and_then(|name| last.iter().find(|p| name_of(p) == name));
-        let state = match (&problem, pod) {
+            .and_then(|name| seen.iter().find(|p| name_of(p) == name));
+        let state = match (&unreadable, pod) {
             (Some(reason), _) => format!(" ({reason})"),
             (None, Some(pod)) => format!(" ({})", state_of(pod)),
             (None, None) => String::new(),
