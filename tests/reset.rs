@@ -400,6 +400,26 @@ fn with_node_path() -> ckasim::library::Scenario {
     s
 }
 
+fn crowded_with_nodes() -> FakeApiServer {
+    let mut objects = crowded();
+    objects.extend(NODES.map(node));
+    FakeApiServer::start(objects)
+}
+
+/// The lines of a reset of `with_node_path()`, which succeeds.
+#[allow(
+    clippy::unwrap_used,
+    reason = "a test helper: a panic is how it fails a test"
+)]
+async fn reset_with_node_path(cluster: &Cluster) -> Vec<String> {
+    let mut lines = Vec::new();
+    cluster
+        .reset(&with_node_path(), &mut |l| lines.push(l))
+        .await
+        .unwrap();
+    lines
+}
+
 /// A cleanup pod ended as the kubelet ends it: phase, container exit, the
 /// termination message its script wrote.
 fn ended(pod: &mut Value, phase: &str, exit: i64, message: &str) {
@@ -414,9 +434,7 @@ fn node_of(pod: &Value) -> String {
 
 #[tokio::test]
 async fn reset_removes_the_node_paths_with_a_pod_on_every_node_before_the_namespaces_go() {
-    let mut objects = crowded();
-    objects.extend(NODES.map(node));
-    let server = FakeApiServer::start(objects);
+    let server = crowded_with_nodes();
     server.set_grace(GRACE);
     let created = Arc::new(Mutex::new(Vec::new()));
     let seen = Arc::clone(&created);
@@ -431,12 +449,7 @@ async fn reset_removes_the_node_paths_with_a_pod_on_every_node_before_the_namesp
         Ok(Vec::new())
     });
     let dir = tempfile::tempdir().unwrap();
-    let cluster = connect(&server, dir.path()).await;
-    let mut lines = Vec::new();
-    cluster
-        .reset(&with_node_path(), &mut |l| lines.push(l))
-        .await
-        .unwrap();
+    let lines = reset_with_node_path(&connect(&server, dir.path()).await).await;
     assert_eq!(
         lines[..2],
         [
@@ -549,11 +562,7 @@ async fn node_paths_that_cannot_be_cleaned_are_reported_and_the_reset_goes_on() 
     })
     .await
     .unwrap();
-    let mut lines = Vec::new();
-    cluster
-        .reset(&with_node_path(), &mut |l| lines.push(l))
-        .await
-        .unwrap();
+    let lines = reset_with_node_path(&cluster).await;
     assert_eq!(
         lines[..5],
         [
@@ -571,9 +580,7 @@ async fn node_paths_that_cannot_be_cleaned_are_reported_and_the_reset_goes_on() 
 
 #[tokio::test]
 async fn a_namespace_whose_pod_security_forbids_host_paths_is_one_line_and_the_reset_goes_on() {
-    let mut objects = crowded();
-    objects.extend(NODES.map(node));
-    let server = FakeApiServer::start(objects);
+    let server = crowded_with_nodes();
     server.on_pod_created(|pod| {
         Err((
             403,
@@ -584,12 +591,7 @@ async fn a_namespace_whose_pod_security_forbids_host_paths_is_one_line_and_the_r
         ))
     });
     let dir = tempfile::tempdir().unwrap();
-    let cluster = connect(&server, dir.path()).await;
-    let mut lines = Vec::new();
-    cluster
-        .reset(&with_node_path(), &mut |l| lines.push(l))
-        .await
-        .unwrap();
+    let lines = reset_with_node_path(&connect(&server, dir.path()).await).await;
     assert_eq!(
         lines[..2],
         [
@@ -603,20 +605,13 @@ async fn a_namespace_whose_pod_security_forbids_host_paths_is_one_line_and_the_r
 
 #[tokio::test]
 async fn node_paths_wait_for_the_next_reset_when_the_namespace_is_still_being_deleted() {
-    let mut objects = crowded();
-    objects.extend(NODES.map(node));
-    let server = FakeApiServer::start(objects);
+    let server = crowded_with_nodes();
     server.set_grace(GRACE);
     // An interrupted reset left team-a terminating: no pod can be made in it.
     server.delete(Kind::Namespace, None, "team-a");
     server.on_pod_created(|_| panic!("no pod is created in a terminating namespace"));
     let dir = tempfile::tempdir().unwrap();
-    let cluster = connect(&server, dir.path()).await;
-    let mut lines = Vec::new();
-    cluster
-        .reset(&with_node_path(), &mut |l| lines.push(l))
-        .await
-        .unwrap();
+    let lines = reset_with_node_path(&connect(&server, dir.path()).await).await;
     assert_eq!(
         lines[0],
         "could not clean /mnt/app-data: namespace 'team-a' is still being deleted (by an interrupted reset?): 'ckasim reset secure-workspace' again cleans it once the namespace is gone"

@@ -14,6 +14,7 @@ use tokio::time::Instant;
 
 use super::failure::{Failed, What, seconds};
 use super::setup::FIELD_MANAGER;
+use super::teardown::plural;
 use super::{Cluster, collection_path};
 use crate::library::Scenario;
 
@@ -552,14 +553,6 @@ fn names(nodes: &[&str]) -> String {
         plural(nodes.len(), "node")
     } else {
         nodes.join(", ")
-    }
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
     }
 }
 
