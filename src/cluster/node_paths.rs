@@ -208,6 +208,11 @@ pub fn cleanup_pod(namespace: &str, node: &str, paths: &[String]) -> Value {
                 "imagePullPolicy": "IfNotPresent",
                 "command": command,
                 "volumeMounts": mounts,
+                // A namespace with a quota admits only pods that say what they use.
+                "resources": {
+                    "requests": {"cpu": "10m", "memory": "16Mi"},
+                    "limits": {"cpu": "100m", "memory": "32Mi"},
+                },
             }],
             "volumes": volumes,
         },
