@@ -9,6 +9,7 @@ mod exec;
 mod failure;
 mod fetch;
 mod kubeconfig;
+mod node_paths;
 mod port;
 mod safety;
 mod settle;
@@ -197,10 +198,13 @@ impl Cluster {
         setup::apply(self, &objects, log).await
     }
 
-    /// Deletes the scenario's declared namespaces together (their pods with
-    /// grace period 0), watches until they are gone (bounded), and re-applies
-    /// the setup. Nothing is deleted when the
-    /// setup is invalid or a namespace is protected.
+    /// Removes the directories the scenario declares on the nodes
+    /// (`node_paths`: a pod on each node, in the scenario's first namespace;
+    /// what cannot be removed is reported, never fatal), deletes the
+    /// scenario's declared namespaces together (their pods with grace
+    /// period 0), watches until they are gone (bounded), and re-applies the
+    /// setup. Nothing is changed when the setup is invalid or a namespace is
+    /// protected.
     pub async fn reset(
         &self,
         scenario: &Scenario,
@@ -211,6 +215,7 @@ impl Cluster {
         }
         let objects = setup_objects(scenario)?;
         let volumes = volumes::ScenarioVolumes::release(self, scenario, log).await;
+        node_paths::clean(self, scenario, log).await;
         teardown::delete_namespaces(self, &scenario.namespaces, log).await?;
         volumes.delete_left(self, log).await;
         setup::delete_cluster_objects(self, &scenario.cluster_objects, log).await?;

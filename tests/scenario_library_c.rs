@@ -101,7 +101,7 @@ fn cluster_objects_the_candidate_creates_are_declared_and_reset_deletes_them() {
 }
 
 #[test]
-fn what_reset_leaves_of_the_storage_scenarios_is_announced_in_both_languages() {
+fn what_reset_leaves_or_removes_of_the_storage_scenarios_is_announced_in_both_languages() {
     let lib = library();
     for (id, lang, left) in [
         // The default annotation taken from `standard`, which no scenario owns.
@@ -126,12 +126,16 @@ fn what_reset_leaves_of_the_storage_scenarios_is_announced_in_both_languages() {
             "zh",
             "把为 `cache` 供应的卷（即从 `st-class` 声明的任何卷）的回收策略改为 `delete`",
         ),
-        // The hostPath directory on the node.
-        ("storage-static-pv", "en", "`/mnt/app-data` stays"),
+        // The hostPath directory on the node, which reset removes.
+        (
+            "storage-static-pv",
+            "en",
+            "reset removes the directory `/mnt/app-data`",
+        ),
         (
             "storage-static-pv",
             "zh",
-            "`/mnt/app-data` 及写入其中的内容会保留",
+            "重置还会从每个节点上删除目录 `/mnt/app-data`",
         ),
     ] {
         let (tasks, notes) = words(entry(&lib, id), lang);
@@ -141,6 +145,11 @@ fn what_reset_leaves_of_the_storage_scenarios_is_announced_in_both_languages() {
             "{id}: the {lang} text does not say what reset leaves: '{left}'"
         );
     }
+    // Which reset can, since the scenario declares it.
+    assert_eq!(
+        entry(&lib, "storage-static-pv").scenario.node_paths,
+        ["/mnt/app-data"]
+    );
 }
 
 #[test]

@@ -70,6 +70,12 @@ impl ExecReply {
 /// The command a reply is for: namespace, pod, command words.
 type ExecKey = (String, String, Vec<String>);
 
+/// Admission and the kubelet for a pod being created (`POST`): it may
+/// change the pod (set its status, as if it had run at once) and give
+/// objects to add with it (events); an error refuses the creation with
+/// that HTTP status and message, as an admission plugin would.
+pub type PodCreated = Arc<dyn Fn(&mut Value) -> Result<Vec<Value>, (u16, String)> + Send + Sync>;
+
 struct State {
     objects: Vec<Value>,
     faults: Vec<(String, Fault)>,
@@ -93,6 +99,10 @@ struct State {
     logs: Vec<(LogKey, String)>,
     /// `gitVersion` of `/version`.
     version: String,
+    /// What happens to a pod created with `POST` (see `on_pod_created`).
+    pod_created: Option<PodCreated>,
+    /// Names given for `generateName` so far.
+    generated: u64,
     /// Health endpoint (`/readyz`) → HTTP status and verbose text; one not
     /// set answers 200 with every check passed.
     health: Vec<(String, u16, String)>,
@@ -112,6 +122,8 @@ impl Default for State {
             protocols: vec!["v5.channel.k8s.io".into(), "v4.channel.k8s.io".into()],
             logs: Vec::new(),
             version: "v1.33.1".into(),
+            pod_created: None,
+            generated: 0,
             health: Vec::new(),
             grace: Duration::ZERO,
             terminating: Vec::new(),
@@ -212,6 +224,15 @@ impl FakeApiServer {
     pub fn delete(&self, kind: Kind, namespace: Option<&str>, name: &str) {
         let mut s = self.lock();
         delete(&mut s, kind, namespace, name, None);
+    }
+
+    /// Plays admission and the kubelet for every pod created with `POST`
+    /// from now on (see `PodCreated`).
+    pub fn on_pod_created(
+        &self,
+        f: impl Fn(&mut Value) -> Result<Vec<Value>, (u16, String)> + Send + Sync + 'static,
+    ) {
+        self.lock().pod_created = Some(Arc::new(f));
     }
 
     /// What `command` run in `pod` gives.
@@ -996,6 +1017,7 @@ fn objects(
             );
             (200, applied)
         }
+        ("POST", None) => create(s, kind, namespace, body),
         ("DELETE", Some(n)) => {
             let grace = grace_seconds(&s.query, body);
             if kind == Kind::Namespace
@@ -1048,6 +1070,85 @@ fn objects(
             status(405, "MethodNotAllowed", "method not allowed", None),
         ),
     }
+}
+
+/// A `POST` to a collection: the object stored under its name, or one
+/// generated from `generateName` (`prefix00001`, …); a pod goes through
+/// `pod_created` first.
+fn create(s: &mut State, kind: Kind, namespace: Option<&str>, body: &[u8]) -> (u16, Value) {
+    let refuse =
+        |code: u16, reason: &str, message: &str| (code, status(code, reason, message, None));
+    let Ok(mut created) = serde_json::from_slice::<Value>(body) else {
+        return refuse(400, "BadRequest", "the object is not JSON");
+    };
+    let plural = kind.api().plural;
+    if let Some(ns) = namespace
+        && terminating_namespace(s, ns)
+    {
+        return refuse(
+            403,
+            "Forbidden",
+            &format!(
+                "{plural} is forbidden: unable to create new content in namespace {ns} because it is being terminated"
+            ),
+        );
+    }
+    let name = match (
+        created.pointer("/metadata/name").and_then(Value::as_str),
+        created
+            .pointer("/metadata/generateName")
+            .and_then(Value::as_str),
+    ) {
+        (Some(name), _) => name.to_string(),
+        (None, Some(prefix)) => {
+            s.generated += 1;
+            format!("{prefix}{:05}", s.generated)
+        }
+        (None, None) => {
+            return refuse(400, "Invalid", "name or generateName is required");
+        }
+    };
+    if s.objects
+        .iter()
+        .any(|o| matches(o, kind, namespace, Some(&name)))
+    {
+        return refuse(
+            409,
+            "AlreadyExists",
+            &format!("{plural} \"{name}\" already exists"),
+        );
+    }
+    created["kind"] = json!(kind.name());
+    created["apiVersion"] = json!(group_version(kind));
+    created["metadata"]["name"] = json!(name);
+    if let Some(ns) = namespace {
+        created["metadata"]["namespace"] = json!(ns);
+    }
+    let mut extra = Vec::new();
+    if kind == Kind::Pod
+        && let Some(hook) = s.pod_created.clone()
+    {
+        match hook(&mut created) {
+            Ok(objects) => extra = objects,
+            Err((code, message)) => {
+                let reason = if code == 403 { "Forbidden" } else { "Invalid" };
+                return refuse(code, reason, &message);
+            }
+        }
+    }
+    s.objects.push(created.clone());
+    record(s, "ADDED", created.clone());
+    for o in extra {
+        s.objects.push(o.clone());
+        record(s, "ADDED", o);
+    }
+    let stored = s
+        .objects
+        .iter()
+        .find(|o| matches(o, kind, namespace, Some(&name)))
+        .cloned()
+        .unwrap_or(created);
+    (201, stored)
 }
 
 /// Allowed unless a 401/403 fault covers the path the request would take.
