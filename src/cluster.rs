@@ -198,12 +198,14 @@ impl Cluster {
         setup::apply(self, &objects, log).await
     }
 
-    /// Removes the directories the scenario declares on the nodes
-    /// (`node_paths`: a pod on each node, in the scenario's first namespace;
-    /// what cannot be removed is reported, never fatal), deletes the
-    /// scenario's declared namespaces together (their pods with grace
-    /// period 0), watches until they are gone (bounded), and re-applies the
-    /// setup. Nothing is changed when the setup is invalid or a namespace is
+    /// Switches the provisioned volumes claimed from the scenario's
+    /// namespaces to `Delete` (`volumes`), removes the directories the
+    /// scenario declares on the nodes (`node_paths`: a pod on each node, in
+    /// the scenario's first namespace; what cannot be removed is reported,
+    /// never fatal), deletes the scenario's declared namespaces together
+    /// (their pods with grace period 0), watches until they are gone
+    /// (bounded), deletes the volumes still claimed from them and the
+    /// declared cluster objects, and re-applies the setup. Nothing is changed when the setup is invalid or a namespace is
     /// protected.
     pub async fn reset(
         &self,

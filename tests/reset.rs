@@ -376,11 +376,7 @@ async fn the_pods_of_a_setup_are_followed_until_ready_or_settled() {
     );
 }
 
-const NODES: [&str; 3] = [
-    "cka-control-plane",
-    "cka-worker",
-    "cka-worker2",
-];
+const NODES: [&str; 3] = ["cka-control-plane", "cka-worker", "cka-worker2"];
 
 /// `inventory` without the nodes, which no reset touches.
 fn pods_and_namespaces(server: &FakeApiServer) -> Vec<String> {
