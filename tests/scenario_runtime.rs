@@ -99,6 +99,10 @@ fn known(image: &str) -> Option<&'static Image> {
     IMAGES.iter().find(|i| i.repository == repo)
 }
 
+#[allow(
+    clippy::unwrap_used,
+    reason = "a test helper: a panic is how it fails a test"
+)]
 fn fixtures() -> Vec<(String, Value)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scenarios");
     let mut out = Vec::new();
@@ -118,6 +122,10 @@ fn fixtures() -> Vec<(String, Value)> {
 
 /// The pods of `snapshot` outside kube-system (the cluster's own), with a
 /// name for messages.
+#[allow(
+    clippy::unwrap_used,
+    reason = "a test helper: a panic is how it fails a test"
+)]
 fn pods(snapshot: &Value) -> Vec<(String, &Value)> {
     snapshot["items"]
         .as_array()

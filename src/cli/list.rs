@@ -66,7 +66,7 @@ pub fn render(lib: &Library, format: ListFormat) -> String {
                                 .criteria
                                 .iter()
                                 .filter(|c| c.tasks.contains(&t.id))
-                                .map(|c| c.max_score())
+                                .map(crate::library::rubric::Criterion::max_score)
                                 .sum(),
                         })
                         .collect(),
