@@ -341,7 +341,7 @@ impl TokenCheck {
                 (Some(n), Some(c)) if c >= n => (true, format!("created after namespace {ns}")),
                 (Some(_), Some(_)) => (
                     false,
-                    format!("created before namespace {ns} (a token from an earlier attempt)"),
+                    format!("created before namespace {ns} (before this attempt)"),
                 ),
             });
         }

@@ -95,7 +95,7 @@ fn each_difference_is_worded_and_no_secret_half_appears() {
     assert_eq!(
         r.actual,
         format!(
-            "token abcdef: no description (expected 'join worker-3'), TTL 24h0m0s (expected TTL 2h (within 60s)), created before namespace kubeadm-ops (a token from an earlier attempt), usages authentication, signing, groups {GROUP}; \
+            "token abcdef: no description (expected 'join worker-3'), TTL 24h0m0s (expected TTL 2h (within 60s)), created before namespace kubeadm-ops (before this attempt), usages authentication, signing, groups {GROUP}; \
              token zz9yy8: description 'worker' (expected 'join worker-3'), TTL 24h0m0s (expected TTL 2h (within 60s)), usages authentication (expected authentication, signing), groups system:bootstrappers:other (expected {GROUP}), created after namespace kubeadm-ops"
         )
     );
