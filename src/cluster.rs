@@ -9,11 +9,13 @@ mod exec;
 mod failure;
 mod fetch;
 mod kubeconfig;
+mod node_paths;
 mod port;
 mod safety;
 mod settle;
 mod setup;
 mod teardown;
+mod volumes;
 
 #[cfg(test)]
 mod tests;
@@ -196,10 +198,15 @@ impl Cluster {
         setup::apply(self, &objects, log).await
     }
 
-    /// Deletes the scenario's declared namespaces together (their pods with
-    /// grace period 0), watches until they are gone (bounded), and re-applies
-    /// the setup. Nothing is deleted when the
-    /// setup is invalid or a namespace is protected.
+    /// Switches the provisioned volumes claimed from the scenario's
+    /// namespaces to `Delete` (`volumes`), removes the directories the
+    /// scenario declares on the nodes (`node_paths`: a pod on each node, in
+    /// the scenario's first namespace; what cannot be removed is reported,
+    /// never fatal), deletes the scenario's declared namespaces together
+    /// (their pods with grace period 0), watches until they are gone
+    /// (bounded), deletes the volumes still claimed from them and the
+    /// declared cluster objects, and re-applies the setup. Nothing is changed when the setup is invalid or a namespace is
+    /// protected.
     pub async fn reset(
         &self,
         scenario: &Scenario,
@@ -209,7 +216,10 @@ impl Cluster {
             check_deletable(namespace)?;
         }
         let objects = setup_objects(scenario)?;
+        let volumes = volumes::ScenarioVolumes::release(self, scenario, log).await;
+        node_paths::clean(self, scenario, log).await;
         teardown::delete_namespaces(self, &scenario.namespaces, log).await?;
+        volumes.delete_left(self, log).await;
         setup::delete_cluster_objects(self, &scenario.cluster_objects, log).await?;
         setup::apply(self, &objects, log).await
     }

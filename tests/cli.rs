@@ -276,7 +276,10 @@ fn list_prints_the_library_as_text_and_json() {
         })
         .sum();
     // Criteria covering several tasks count for each of them.
-    assert!(task_points >= 100, "every point covers a task: {task_points}");
+    assert!(
+        task_points >= 100,
+        "every point covers a task: {task_points}"
+    );
     // A mock exam: tasks in their own domains, weights per domain.
     let mock = items
         .as_array()

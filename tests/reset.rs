@@ -1,8 +1,10 @@
 //! `reset` against a fake API server whose deletions take time like a real
 //! cluster's: pods are not waited for, namespaces go together and are
 //! watched, nothing outside the owned namespaces is touched, and an
-//! interrupted setup or reset is cleared by the next reset. After a setup,
-//! its pods are followed until they are ready or settled.
+//! interrupted setup or reset is cleared by the next reset. The directories
+//! a scenario declares on the nodes are removed by a pod on each node before
+//! its namespaces go. After a setup, its pods are followed until they are
+//! ready or settled.
 
 #[allow(
     clippy::unwrap_used,
@@ -11,6 +13,7 @@
 mod support;
 
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use assert_cmd::Command;
@@ -174,6 +177,13 @@ async fn pods_are_not_waited_for_and_only_the_owned_namespaces_go() {
         !requests
             .iter()
             .any(|r| r.starts_with("GET /api/v1/namespaces/team-")),
+        "{requests:#?}"
+    );
+    // No node paths declared: no node is looked at, no pod created.
+    assert!(
+        !requests
+            .iter()
+            .any(|r| r.contains("/nodes") || r.starts_with("POST ")),
         "{requests:#?}"
     );
 }
@@ -364,4 +374,243 @@ async fn the_pods_of_a_setup_are_followed_until_ready_or_settled() {
             "pods in team-a: 2 of 3 ready, 1 ErrImagePull",
         ]
     );
+}
+
+const NODES: [&str; 3] = ["cka-control-plane", "cka-worker", "cka-worker2"];
+
+/// `inventory` without the nodes, which no reset touches.
+fn pods_and_namespaces(server: &FakeApiServer) -> Vec<String> {
+    let mut all = inventory(server);
+    all.retain(|o| !o.starts_with("Node "));
+    all
+}
+
+fn node(name: &str) -> Value {
+    json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": name}})
+}
+
+/// `scenario()` with `/mnt/app-data` declared as a node path.
+fn with_node_path() -> ckasim::library::Scenario {
+    let mut s = scenario();
+    s.node_paths = vec!["/mnt/app-data".into()];
+    s
+}
+
+fn crowded_with_nodes() -> FakeApiServer {
+    let mut objects = crowded();
+    objects.extend(NODES.map(node));
+    FakeApiServer::start(objects)
+}
+
+/// The lines of a reset of `with_node_path()`, which succeeds.
+#[allow(
+    clippy::unwrap_used,
+    reason = "a test helper: a panic is how it fails a test"
+)]
+async fn reset_with_node_path(cluster: &Cluster) -> Vec<String> {
+    let mut lines = Vec::new();
+    cluster
+        .reset(&with_node_path(), &mut |l| lines.push(l))
+        .await
+        .unwrap();
+    lines
+}
+
+/// A cleanup pod ended as the kubelet ends it: phase, container exit, the
+/// termination message its script wrote.
+fn ended(pod: &mut Value, phase: &str, exit: i64, message: &str) {
+    pod["status"] = json!({"phase": phase, "containerStatuses": [{"name": "clean",
+        "state": {"terminated": {"exitCode": exit, "reason": if exit == 0 { "Completed" } else { "Error" },
+            "message": message}}}]});
+}
+
+fn node_of(pod: &Value) -> String {
+    pod["spec"]["nodeName"].as_str().unwrap_or("").to_string()
+}
+
+#[tokio::test]
+async fn reset_removes_the_node_paths_with_a_pod_on_every_node_before_the_namespaces_go() {
+    let server = crowded_with_nodes();
+    server.set_grace(GRACE);
+    let created = Arc::new(Mutex::new(Vec::new()));
+    let seen = Arc::clone(&created);
+    server.on_pod_created(move |pod| {
+        seen.lock().unwrap().push(pod.clone());
+        // The pod that wrote to the volume ran on the worker.
+        if node_of(pod) == "cka-worker" {
+            ended(pod, "Succeeded", 0, "0 removed\n");
+        } else {
+            ended(pod, "Succeeded", 0, "0 absent\n");
+        }
+        Ok(Vec::new())
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let lines = reset_with_node_path(&connect(&server, dir.path()).await).await;
+    assert_eq!(
+        lines[..2],
+        [
+            "removing /mnt/app-data from 3 nodes (a busybox:1.36 pod on each, in namespace team-a)",
+            "removed /mnt/app-data on cka-worker (not there on cka-control-plane, cka-worker2)",
+        ]
+    );
+    assert!(
+        lines[2].starts_with("deleting namespace/team-"),
+        "{lines:#?}"
+    );
+
+    let created = created.lock().unwrap().clone();
+    assert_eq!(created.iter().map(node_of).collect::<Vec<_>>(), NODES);
+    for pod in &created {
+        assert_eq!(pod["metadata"]["namespace"], "team-a");
+        let spec = &pod["spec"];
+        assert_eq!(spec["restartPolicy"], "Never");
+        assert_eq!(spec["terminationGracePeriodSeconds"], 0);
+        assert_eq!(spec["tolerations"], json!([{"operator": "Exists"}]));
+        assert_eq!(spec["schedulerName"], Value::Null);
+        assert_eq!(
+            spec["volumes"],
+            json!([{"name": "p0", "hostPath": {"path": "/mnt", "type": "Directory"}}])
+        );
+        let container = &spec["containers"][0];
+        assert_eq!(container["image"], "busybox:1.36");
+        assert_eq!(
+            container["volumeMounts"],
+            json!([{"name": "p0", "mountPath": "/node/0"}])
+        );
+        let command: Vec<&str> = container["command"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap())
+            .collect();
+        assert_eq!(command[..2], ["sh", "-c"]);
+        assert!(command[2].contains("rm -rf -- \"$p\""), "{}", command[2]);
+        assert_eq!(command[3..], ["sh", "/node/0/app-data"]);
+    }
+
+    // The pods are created before the namespace is deleted, which takes them.
+    let requests = server.requests();
+    let first_delete = requests
+        .iter()
+        .position(|r| r.starts_with("DELETE /api/v1/namespaces/team-"))
+        .unwrap();
+    let posts: Vec<usize> = requests
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.starts_with("POST "))
+        .map(|(i, r)| {
+            assert!(r.starts_with("POST /api/v1/namespaces/team-a/pods?"), "{r}");
+            i
+        })
+        .collect();
+    assert_eq!(posts.len(), 3);
+    assert!(posts.iter().all(|i| *i < first_delete), "{requests:#?}");
+    for r in requests.iter().filter(|r| !r.starts_with("GET ")) {
+        assert!(
+            r.contains("/namespaces/team-a") || r.contains("/namespaces/team-b"),
+            "{r}"
+        );
+    }
+    assert_eq!(pods_and_namespaces(&server), CLEAN);
+}
+
+#[tokio::test]
+async fn node_paths_that_cannot_be_cleaned_are_reported_and_the_reset_goes_on() {
+    // The scenario's namespace is not there: it is created for the pods.
+    let mut objects = vec![namespace("bystander"), pod("bystander", "keep-me")];
+    objects.extend(NODES.map(node));
+    let server = FakeApiServer::start(objects);
+    server.on_pod_created(|pod| {
+        let name = pod["metadata"]["name"].clone();
+        match node_of(pod).as_str() {
+            // No /mnt on this node: the kubelet cannot mount it and says so.
+            "cka-control-plane" => {
+                pod["status"] = json!({"phase": "Pending"});
+                Ok(vec![json!({"apiVersion": "v1", "kind": "Event",
+                    "metadata": {"name": "mount.1", "namespace": "team-a"},
+                    "involvedObject": {"kind": "Pod", "name": name}, "reason": "FailedMount", "type": "Warning",
+                    "message": "MountVolume.SetUp failed for volume \"p0\" : hostPath type check failed: /mnt is not a directory"})])
+            }
+            "cka-worker" => {
+                ended(
+                    pod,
+                    "Failed",
+                    1,
+                    "0 failed rm: can't remove '/node/0/app-data/lock': Operation not permitted\n",
+                );
+                Ok(Vec::new())
+            }
+            // The image cannot be pulled: the pod never finishes.
+            _ => {
+                pod["status"] = json!({"phase": "Pending", "containerStatuses": [{"name": "clean",
+                    "state": {"waiting": {"reason": "ImagePullBackOff",
+                        "message": "Back-off pulling image \"busybox:1.36\""}}}]});
+                Ok(Vec::new())
+            }
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = Cluster::connect_with(&ConnectOptions {
+        kubeconfig: Some(server.kubeconfig(dir.path(), "kind-fake")),
+        timeout: Duration::from_secs(5),
+        wait: Duration::from_secs(3),
+        ..ConnectOptions::default()
+    })
+    .await
+    .unwrap();
+    let lines = reset_with_node_path(&cluster).await;
+    assert_eq!(
+        lines[..5],
+        [
+            "created namespace/team-a to run the node cleanup in",
+            "removing /mnt/app-data from 3 nodes (a busybox:1.36 pod on each, in namespace team-a)",
+            "/mnt/app-data was not on cka-control-plane: nothing to remove",
+            "could not clean /mnt/app-data on cka-worker: rm: can't remove '/node/0/app-data/lock': Operation not permitted",
+            "could not clean /mnt/app-data on cka-worker2: the cleanup pod did not finish within 3s (Pending, ImagePullBackOff: Back-off pulling image \"busybox:1.36\")",
+        ],
+        "{lines:#?}"
+    );
+    assert_eq!(lines.last().unwrap(), "applied pod/web in namespace team-a");
+    assert_eq!(pods_and_namespaces(&server), CLEAN);
+}
+
+#[tokio::test]
+async fn a_namespace_whose_pod_security_forbids_host_paths_is_one_line_and_the_reset_goes_on() {
+    let server = crowded_with_nodes();
+    server.on_pod_created(|pod| {
+        Err((
+            403,
+            format!(
+                "pods \"{}\" is forbidden: violates PodSecurity \"baseline:latest\": hostPath volumes (volume \"p0\")",
+                pod["metadata"]["name"].as_str().unwrap()
+            ),
+        ))
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let lines = reset_with_node_path(&connect(&server, dir.path()).await).await;
+    assert_eq!(
+        lines[..2],
+        [
+            "removing /mnt/app-data from 3 nodes (a busybox:1.36 pod on each, in namespace team-a)",
+            "could not clean /mnt/app-data on cka-control-plane, cka-worker, cka-worker2: forbidden: cannot create a cleanup pod in namespace 'team-a': pods \"ckasim-node-paths-…\" is forbidden: violates PodSecurity \"baseline:latest\": hostPath volumes (volume \"p0\")",
+        ],
+        "{lines:#?}"
+    );
+    assert_eq!(pods_and_namespaces(&server), CLEAN);
+}
+
+#[tokio::test]
+async fn node_paths_wait_for_the_next_reset_when_the_namespace_is_still_being_deleted() {
+    let server = crowded_with_nodes();
+    server.set_grace(GRACE);
+    // An interrupted reset left team-a terminating: no pod can be made in it.
+    server.delete(Kind::Namespace, None, "team-a");
+    server.on_pod_created(|_| panic!("no pod is created in a terminating namespace"));
+    let dir = tempfile::tempdir().unwrap();
+    let lines = reset_with_node_path(&connect(&server, dir.path()).await).await;
+    assert_eq!(
+        lines[0],
+        "could not clean /mnt/app-data: namespace 'team-a' is still being deleted (by an interrupted reset?): 'ckasim reset secure-workspace' again cleans it once the namespace is gone"
+    );
+    assert_eq!(pods_and_namespaces(&server), CLEAN);
 }

@@ -101,7 +101,7 @@ fn cluster_objects_the_candidate_creates_are_declared_and_reset_deletes_them() {
 }
 
 #[test]
-fn what_reset_leaves_of_the_storage_scenarios_is_announced_in_both_languages() {
+fn what_reset_leaves_or_removes_of_the_storage_scenarios_is_announced_in_both_languages() {
     let lib = library();
     for (id, lang, left) in [
         // The default annotation taken from `standard`, which no scenario owns.
@@ -115,17 +115,27 @@ fn what_reset_leaves_of_the_storage_scenarios_is_announced_in_both_languages() {
             "zh",
             "`kubectl annotate storageclass standard ",
         ),
-        // The Released volume the provisioner created, and its data on disk.
-        ("storage-default-class", "en", "`kubectl delete pv name`"),
-        ("storage-default-class", "zh", "`kubectl delete pv name`"),
-        ("storage-default-class", "en", "disk"),
-        ("storage-default-class", "zh", "磁盘"),
-        // The hostPath directory on the node.
-        ("storage-static-pv", "en", "`/mnt/app-data` stays"),
+        // The provisioned volume is not left: reset switches it to `Delete` first.
+        (
+            "storage-default-class",
+            "en",
+            "switches the reclaim policy of the volume provisioned for `cache`",
+        ),
+        (
+            "storage-default-class",
+            "zh",
+            "把为 `cache` 供应的卷（即从 `st-class` 声明的任何卷）的回收策略改为 `delete`",
+        ),
+        // The hostPath directory on the node, which reset removes.
+        (
+            "storage-static-pv",
+            "en",
+            "reset removes the directory `/mnt/app-data`",
+        ),
         (
             "storage-static-pv",
             "zh",
-            "`/mnt/app-data` 及写入其中的内容会保留",
+            "重置还会从每个节点上删除目录 `/mnt/app-data`",
         ),
     ] {
         let (tasks, notes) = words(entry(&lib, id), lang);
@@ -135,6 +145,11 @@ fn what_reset_leaves_of_the_storage_scenarios_is_announced_in_both_languages() {
             "{id}: the {lang} text does not say what reset leaves: '{left}'"
         );
     }
+    // Which reset can, since the scenario declares it.
+    assert_eq!(
+        entry(&lib, "storage-static-pv").scenario.node_paths,
+        ["/mnt/app-data"]
+    );
 }
 
 #[test]
@@ -160,13 +175,13 @@ fn untouched_starts_are_graded_with_the_fault_the_task_describes() {
             ),
             (
                 "troubleshoot-node-drain",
-                "only DaemonSet and mirror pods are left on kind-cka-worker",
+                "only DaemonSet and mirror pods are left on cka-worker",
                 "1 pod(s) still on it: ts-drain/ledger-",
             ),
             (
                 "workloads-node-placement",
-                "the running pods of analytics are all on kind-cka-worker2",
-                "1 on kind-cka-worker, 1 on kind-cka-worker2",
+                "the running pods of analytics are all on cka-worker2",
+                "1 on cka-worker, 1 on cka-worker2",
             ),
             (
                 "storage-default-class",

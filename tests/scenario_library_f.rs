@@ -49,8 +49,8 @@ fn cluster_objects_the_candidate_creates_are_declared_and_reset_deletes_them() {
     );
 }
 
-/// Provisioned volumes get names reset cannot know (`pvc-<uid>`): only the reclaim policy
-/// `Delete` removes them when reset deletes their claims, and the notes say so.
+/// Provisioned volumes get names no scenario can declare (`pvc-<uid>`): the reclaim policy
+/// `Delete` removes them with their claims (as reset does for `Retain` ones), and the notes say so.
 #[test]
 fn provisioned_volumes_are_deleted_with_their_claims_and_the_notes_say_why() {
     let lib = library();

@@ -60,7 +60,7 @@ fn untouched_starts_are_graded_with_what_is_missing() {
             ("csr-user-access", "jane may create pods in csr-dev", "no"),
             (
                 "cluster-extension-interfaces",
-                "runtime is the container runtime and version kind-cka-worker reports",
+                "runtime is the container runtime and version cka-worker reports",
                 "not found",
             ),
         ],

@@ -96,8 +96,8 @@ fn untouched_starts_are_graded_with_the_fault_the_task_describes() {
             ),
             (
                 "troubleshoot-pending-resources",
-                "the template of batch-api selects the node kind-cka-worker2 by host name",
-                "kind-cka-worker-2",
+                "the template of batch-api selects the node cka-worker2 by host name",
+                "cka-worker-2",
             ),
             (
                 "troubleshoot-pending-resources",
@@ -163,7 +163,7 @@ fn the_cluster_report_is_graded_against_the_cluster_it_runs_on() {
 
     // Another kind release: the same answer is now wrong, the cluster's own is right.
     let newer = |s: Snapshot| {
-        edited(s, Kind::Node, None, "kind-cka-control-plane", |n| {
+        edited(s, Kind::Node, None, "cka-control-plane", |n| {
             n["status"]["nodeInfo"]["kubeletVersion"] = Value::String("v1.34.0".into());
         })
     };
@@ -206,7 +206,7 @@ fn the_cluster_report_is_graded_against_the_cluster_it_runs_on() {
         Kind::ConfigMap,
         Some("tshoot-sched"),
         "cluster-report",
-        |cm| cm["data"]["scheduler-node"] = Value::String("kind-cka-worker".into()),
+        |cm| cm["data"]["scheduler-node"] = Value::String("cka-worker".into()),
     );
     assert_eq!(status(&lib, id, node, &worker).0, Status::Fail);
 }
@@ -215,9 +215,9 @@ fn the_cluster_report_is_graded_against_the_cluster_it_runs_on() {
 /// say, in either language: the faulty value, or the answer the report is graded against.
 const FOUND_NOT_TOLD: [(&str, &str); 4] = [
     ("troubleshoot-crashloop-logs", "read-write"),
-    ("troubleshoot-pending-resources", "kind-cka-worker-2"),
+    ("troubleshoot-pending-resources", "cka-worker-2"),
     ("troubleshoot-control-plane", "batch-scheduler"),
-    ("troubleshoot-control-plane", "kind-cka-control-plane"),
+    ("troubleshoot-control-plane", "cka-control-plane"),
 ];
 
 #[test]

@@ -77,7 +77,7 @@ fn the_untouched_start_is_graded_with_the_planted_faults() {
             ),
             (
                 "cka-mock-1",
-                "the running pod of node-probe is on kind-cka-control-plane",
+                "the running pod of node-probe is on cka-control-plane",
                 "Pending",
             ),
             (
@@ -87,8 +87,8 @@ fn the_untouched_start_is_graded_with_the_planted_faults() {
             ),
             (
                 "cka-mock-1",
-                "the running pods of report-gen are not on kind-cka-worker",
-                "1 on kind-cka-worker",
+                "the running pods of report-gen are not on cka-worker",
+                "1 on cka-worker",
             ),
         ],
     );

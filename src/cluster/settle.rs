@@ -275,7 +275,7 @@ mod tests {
         );
         // Bound to a node, a pod is the kubelet's to start, whatever its scheduler.
         let mut bound = queued;
-        bound["spec"]["nodeName"] = json!("kind-cka-worker");
+        bound["spec"]["nodeName"] = json!("cka-worker");
         bound["spec"]["schedulerName"] = json!("batch-scheduler");
         assert_eq!(Pods::read(&[bound], &[]).starting, 1);
     }

@@ -262,7 +262,7 @@ pub fn objects_left(namespace: &Value) -> Option<String> {
     })
 }
 
-fn plural(n: usize, word: &str) -> String {
+pub(super) fn plural(n: usize, word: &str) -> String {
     if n == 1 {
         format!("1 {word}")
     } else {

@@ -151,6 +151,9 @@ pub struct Scenario {
     /// The cluster-scoped objects the scenario declares as its own: the only
     /// ones setup may create and `reset` deletes.
     pub cluster_objects: Vec<ClusterObject>,
+    /// Directories on the nodes the scenario's pods may create (a hostPath
+    /// volume's): `reset` removes them from every node.
+    pub node_paths: Vec<String>,
     /// YAML documents applied before the timer starts, in order.
     pub setup: Vec<SetupManifest>,
     pub tasks: Vec<Task>,
@@ -237,6 +240,8 @@ struct ScenarioFile {
     namespaces: Spanned<Vec<Spanned<String>>>,
     #[serde(default)]
     cluster_objects: Vec<Spanned<ClusterObject>>,
+    #[serde(default)]
+    node_paths: Vec<Spanned<String>>,
     #[serde(default)]
     setup: Option<SetupFile>,
     tasks: Spanned<Vec<Spanned<TaskFile>>>,
@@ -399,6 +404,19 @@ pub fn parse(
         }
     }
 
+    let mut node_paths: Vec<String> = Vec::new();
+    for p in raw.node_paths {
+        let problem = node_path_problem(p.get_ref()).or_else(|| {
+            node_paths
+                .contains(p.get_ref())
+                .then(|| format!("node path '{}' is listed twice", p.get_ref()))
+        });
+        match problem {
+            Some(problem) => errors.push(err(p.span(), problem)),
+            None => node_paths.push(p.into_inner()),
+        }
+    }
+
     let mut setup = Vec::new();
     if let Some(s) = raw.setup {
         if let Some(yaml) = s.manifests {
@@ -515,6 +533,7 @@ pub fn parse(
             .map(Spanned::into_inner)
             .collect(),
         cluster_objects,
+        node_paths,
         setup,
         tasks,
         solution: raw.solution,
@@ -522,6 +541,87 @@ pub fn parse(
         mock: raw.mock,
         file: file.to_string(),
     })
+}
+
+/// Directories that belong to the node itself (its configuration, the
+/// kubelet's and the container runtime's state, the system): a node path may
+/// be neither in one nor above one, since `reset` removes it with `rm -rf`.
+/// Beyond the obvious: `/var/log` holds the pods' logs, `/opt/cni` the CNI
+/// plugins and `/kind` the node's kind configuration.
+const NODE_OWNED: [&str; 18] = [
+    "/etc",
+    "/var/lib/kubelet",
+    "/var/lib/containerd",
+    "/var/log",
+    "/var/run",
+    "/proc",
+    "/sys",
+    "/dev",
+    "/run",
+    "/usr",
+    "/bin",
+    "/sbin",
+    "/lib",
+    "/lib64",
+    "/boot",
+    "/root",
+    "/opt/cni",
+    "/kind",
+];
+
+/// Why `path` cannot be a node path (`None`: it can): which rule it breaks.
+fn node_path_problem(path: &str) -> Option<String> {
+    let quoted = format!("node path '{path}'");
+    if !path.starts_with('/') {
+        return Some(format!(
+            "{quoted} is not absolute: write it from the node's root, e.g. '/mnt/app-data'"
+        ));
+    }
+    if path == "/" {
+        return Some(format!(
+            "{quoted} is the node's root: name a directory at least two levels down, e.g. '/mnt/app-data'"
+        ));
+    }
+    let parts: Vec<&str> = path.split('/').skip(1).collect();
+    if parts.contains(&"..") {
+        return Some(format!("{quoted} contains '..': name the directory itself"));
+    }
+    if parts.iter().any(|p| p.is_empty() || *p == ".") {
+        let normal: Vec<&str> = parts
+            .iter()
+            .copied()
+            .filter(|p| !p.is_empty() && *p != ".")
+            .collect();
+        return Some(format!(
+            "{quoted} is not normalised: write '/{}' (no '//', '.' or trailing '/')",
+            normal.join("/")
+        ));
+    }
+    if let Some(c) = path
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '_' | '-')))
+    {
+        return Some(format!(
+            "{quoted} contains '{c}': a node path is made of letters, digits, '.', '_' and '-' between '/'"
+        ));
+    }
+    if parts.len() < 2 {
+        return Some(format!(
+            "{quoted} has fewer than two components: reset removes the directory itself, so name one below a top-level directory, e.g. '{path}/app-data'"
+        ));
+    }
+    let within = |dir: &str, of: &str| dir == of || dir.starts_with(&format!("{of}/"));
+    if let Some(owned) = NODE_OWNED.iter().find(|o| within(path, o)) {
+        return Some(format!(
+            "{quoted} is under {owned}, which belongs to the node: reset would remove it with 'rm -rf'"
+        ));
+    }
+    if let Some(owned) = NODE_OWNED.iter().find(|o| within(o, path)) {
+        return Some(format!(
+            "{quoted} holds {owned}, which belongs to the node: reset would remove it with 'rm -rf'"
+        ));
+    }
+    None
 }
 
 impl Scenario {
@@ -633,6 +733,106 @@ body = "Do **this**."
             ),
             "{}",
             errs[0]
+        );
+    }
+
+    #[test]
+    fn node_paths_are_read_and_each_bad_one_says_which_rule_it_breaks() {
+        let with = |paths: &str| {
+            let src = MINIMAL.replace(
+                "namespaces = [\"demo\"]",
+                &format!("namespaces = [\"demo\"]\nnode_paths = [{paths}]"),
+            );
+            parse("scenarios/demo.toml", &src, &no_assets)
+                .map(|s| s.node_paths)
+                .map_err(|e| e.iter().map(ToString::to_string).collect::<Vec<_>>())
+        };
+        assert_eq!(
+            with("\"/mnt/app-data\", \"/srv/cache/v1\""),
+            Ok(vec![
+                "/mnt/app-data".to_string(),
+                "/srv/cache/v1".to_string()
+            ])
+        );
+        assert_eq!(
+            parse("scenarios/demo.toml", MINIMAL, &no_assets)
+                .unwrap()
+                .node_paths,
+            Vec::<String>::new()
+        );
+        let one = |path: &str| with(&format!("\"{path}\"")).unwrap_err();
+        for (path, message) in [
+            (
+                "mnt/app-data",
+                "node path 'mnt/app-data' is not absolute: write it from the node's root, e.g. '/mnt/app-data'",
+            ),
+            (
+                "/mnt/../etc/x",
+                "node path '/mnt/../etc/x' contains '..': name the directory itself",
+            ),
+            (
+                "/mnt//app-data/",
+                "node path '/mnt//app-data/' is not normalised: write '/mnt/app-data' (no '//', '.' or trailing '/')",
+            ),
+            (
+                "/mnt/./app-data",
+                "node path '/mnt/./app-data' is not normalised: write '/mnt/app-data' (no '//', '.' or trailing '/')",
+            ),
+            (
+                "/mnt",
+                "node path '/mnt' has fewer than two components: reset removes the directory itself, so name one below a top-level directory, e.g. '/mnt/app-data'",
+            ),
+            (
+                "/",
+                "node path '/' is the node's root: name a directory at least two levels down, e.g. '/mnt/app-data'",
+            ),
+            (
+                "/mnt/app data",
+                "node path '/mnt/app data' contains ' ': a node path is made of letters, digits, '.', '_' and '-' between '/'",
+            ),
+            (
+                "/etc/kubernetes",
+                "node path '/etc/kubernetes' is under /etc, which belongs to the node: reset would remove it with 'rm -rf'",
+            ),
+            (
+                "/var/lib/kubelet/pods",
+                "node path '/var/lib/kubelet/pods' is under /var/lib/kubelet, which belongs to the node: reset would remove it with 'rm -rf'",
+            ),
+            (
+                "/var/lib/containerd",
+                "node path '/var/lib/containerd' is under /var/lib/containerd, which belongs to the node: reset would remove it with 'rm -rf'",
+            ),
+            (
+                "/usr/local",
+                "node path '/usr/local' is under /usr, which belongs to the node: reset would remove it with 'rm -rf'",
+            ),
+            (
+                "/var/lib",
+                "node path '/var/lib' holds /var/lib/kubelet, which belongs to the node: reset would remove it with 'rm -rf'",
+            ),
+        ] {
+            assert_eq!(one(path), [format!("scenarios/demo.toml:9:15: {message}")]);
+        }
+        for owned in [
+            "/proc/1", "/sys/fs", "/dev/shm", "/run/x", "/bin/x", "/sbin/x", "/lib/x", "/boot/x",
+            "/root/x",
+        ] {
+            let text = one(owned)[0].clone();
+            assert!(text.contains("which belongs to the node"), "{text}");
+        }
+        // A path merely starting like a system directory is not in it.
+        assert_eq!(
+            with("\"/etcetera/x\", \"/var/lib/report-writer\""),
+            Ok(vec![
+                "/etcetera/x".to_string(),
+                "/var/lib/report-writer".to_string()
+            ])
+        );
+        assert_eq!(
+            with("\"/mnt/a\", \"/mnt/a\""),
+            Err(vec![
+                "scenarios/demo.toml:9:25: node path '/mnt/a' is listed twice".to_string()
+            ])
         );
     }
 

@@ -70,6 +70,12 @@ impl ExecReply {
 /// The command a reply is for: namespace, pod, command words.
 type ExecKey = (String, String, Vec<String>);
 
+/// Admission and the kubelet for a pod being created (`POST`): it may
+/// change the pod (set its status, as if it had run at once) and give
+/// objects to add with it (events); an error refuses the creation with
+/// that HTTP status and message, as an admission plugin would.
+pub type PodCreated = Arc<dyn Fn(&mut Value) -> Result<Vec<Value>, (u16, String)> + Send + Sync>;
+
 struct State {
     objects: Vec<Value>,
     faults: Vec<(String, Fault)>,
@@ -83,6 +89,8 @@ struct State {
     events: Vec<(u64, &'static str, Value)>,
     /// The query of the request being answered.
     query: String,
+    /// The `Content-Type` of the request being answered.
+    content_type: String,
     /// (namespace, pod, command) → reply.
     execs: Vec<(ExecKey, ExecReply)>,
     /// The websocket subprotocols served, preferred first.
@@ -91,6 +99,10 @@ struct State {
     logs: Vec<(LogKey, String)>,
     /// `gitVersion` of `/version`.
     version: String,
+    /// What happens to a pod created with `POST` (see `on_pod_created`).
+    pod_created: Option<PodCreated>,
+    /// Names given for `generateName` so far.
+    generated: u64,
     /// Health endpoint (`/readyz`) → HTTP status and verbose text; one not
     /// set answers 200 with every check passed.
     health: Vec<(String, u16, String)>,
@@ -110,11 +122,14 @@ impl Default for State {
             protocols: vec!["v5.channel.k8s.io".into(), "v4.channel.k8s.io".into()],
             logs: Vec::new(),
             version: "v1.33.1".into(),
+            pod_created: None,
+            generated: 0,
             health: Vec::new(),
             grace: Duration::ZERO,
             terminating: Vec::new(),
             events: Vec::new(),
             query: String::new(),
+            content_type: String::new(),
         }
     }
 }
@@ -209,6 +224,15 @@ impl FakeApiServer {
     pub fn delete(&self, kind: Kind, namespace: Option<&str>, name: &str) {
         let mut s = self.lock();
         delete(&mut s, kind, namespace, name, None);
+    }
+
+    /// Plays admission and the kubelet for every pod created with `POST`
+    /// from now on (see `PodCreated`).
+    pub fn on_pod_created(
+        &self,
+        f: impl Fn(&mut Value) -> Result<Vec<Value>, (u16, String)> + Send + Sync + 'static,
+    ) {
+        self.lock().pod_created = Some(Arc::new(f));
     }
 
     /// What `command` run in `pod` gives.
@@ -417,6 +441,7 @@ async fn serve(stream: tokio::net::TcpStream, state: Arc<Mutex<State>>) -> std::
         }
         let reply = {
             let mut s = state.lock().unwrap_or_else(PoisonError::into_inner);
+            s.content_type = header("content-type").unwrap_or_default();
             answer(&mut s, &method, &target, &body)
         };
         if let Some((WATCH, spec)) = &reply {
@@ -937,6 +962,9 @@ fn objects(
             Some(o) => (200, o.clone()),
             None => missing(n),
         },
+        ("PATCH", Some(n)) if s.content_type.starts_with("application/merge-patch+json") => {
+            merge_patch(s, kind, namespace, n, body).unwrap_or_else(|| missing(n))
+        }
         ("PATCH", Some(n)) => {
             let Ok(mut applied) = serde_json::from_slice::<Value>(body) else {
                 return (
@@ -989,6 +1017,7 @@ fn objects(
             );
             (200, applied)
         }
+        ("POST", None) => create(s, kind, namespace, body),
         ("DELETE", Some(n)) => {
             let grace = grace_seconds(&s.query, body);
             if kind == Kind::Namespace
@@ -1041,6 +1070,85 @@ fn objects(
             status(405, "MethodNotAllowed", "method not allowed", None),
         ),
     }
+}
+
+/// A `POST` to a collection: the object stored under its name, or one
+/// generated from `generateName` (`prefix00001`, …); a pod goes through
+/// `pod_created` first.
+fn create(s: &mut State, kind: Kind, namespace: Option<&str>, body: &[u8]) -> (u16, Value) {
+    let refuse =
+        |code: u16, reason: &str, message: &str| (code, status(code, reason, message, None));
+    let Ok(mut created) = serde_json::from_slice::<Value>(body) else {
+        return refuse(400, "BadRequest", "the object is not JSON");
+    };
+    let plural = kind.api().plural;
+    if let Some(ns) = namespace
+        && terminating_namespace(s, ns)
+    {
+        return refuse(
+            403,
+            "Forbidden",
+            &format!(
+                "{plural} is forbidden: unable to create new content in namespace {ns} because it is being terminated"
+            ),
+        );
+    }
+    let name = match (
+        created.pointer("/metadata/name").and_then(Value::as_str),
+        created
+            .pointer("/metadata/generateName")
+            .and_then(Value::as_str),
+    ) {
+        (Some(name), _) => name.to_string(),
+        (None, Some(prefix)) => {
+            s.generated += 1;
+            format!("{prefix}{:05}", s.generated)
+        }
+        (None, None) => {
+            return refuse(400, "Invalid", "name or generateName is required");
+        }
+    };
+    if s.objects
+        .iter()
+        .any(|o| matches(o, kind, namespace, Some(&name)))
+    {
+        return refuse(
+            409,
+            "AlreadyExists",
+            &format!("{plural} \"{name}\" already exists"),
+        );
+    }
+    created["kind"] = json!(kind.name());
+    created["apiVersion"] = json!(group_version(kind));
+    created["metadata"]["name"] = json!(name);
+    if let Some(ns) = namespace {
+        created["metadata"]["namespace"] = json!(ns);
+    }
+    let mut extra = Vec::new();
+    if kind == Kind::Pod
+        && let Some(hook) = s.pod_created.clone()
+    {
+        match hook(&mut created) {
+            Ok(objects) => extra = objects,
+            Err((code, message)) => {
+                let reason = if code == 403 { "Forbidden" } else { "Invalid" };
+                return refuse(code, reason, &message);
+            }
+        }
+    }
+    s.objects.push(created.clone());
+    record(s, "ADDED", created.clone());
+    for o in extra {
+        s.objects.push(o.clone());
+        record(s, "ADDED", o);
+    }
+    let stored = s
+        .objects
+        .iter()
+        .find(|o| matches(o, kind, namespace, Some(&name)))
+        .cloned()
+        .unwrap_or(created);
+    (201, stored)
 }
 
 /// Allowed unless a 401/403 fault covers the path the request would take.
@@ -1136,7 +1244,118 @@ fn remove_now(s: &mut State, kind: Kind, namespace: Option<&str>, name: &str) ->
     s.terminating
         .retain(|(ns, n, _)| !(kind == Kind::Pod && Some(ns.as_str()) == namespace && n == name));
     record(s, "DELETED", gone.clone());
+    if kind == Kind::PersistentVolumeClaim {
+        release_volumes(s, namespace.unwrap_or(""), name);
+    }
     Some(gone)
+}
+
+/// A JSON merge patch (RFC 7386) of an existing object; `None` when it
+/// is not there. A volume patched while released is reclaimed.
+fn merge_patch(
+    s: &mut State,
+    kind: Kind,
+    namespace: Option<&str>,
+    name: &str,
+    body: &[u8],
+) -> Option<(u16, Value)> {
+    let Ok(patch) = serde_json::from_slice::<Value>(body) else {
+        return Some((
+            400,
+            status(400, "BadRequest", "the patch is not JSON", None),
+        ));
+    };
+    let at = s
+        .objects
+        .iter()
+        .position(|o| matches(o, kind, namespace, Some(name)))?;
+    merge(&mut s.objects[at], &patch);
+    let patched = s.objects[at].clone();
+    record(s, "MODIFIED", patched);
+    let patched = s.objects[at].clone();
+    if kind == Kind::PersistentVolume {
+        reclaim(s, name);
+    }
+    Some((200, patched))
+}
+
+fn merge(target: &mut Value, patch: &Value) {
+    let Value::Object(fields) = patch else {
+        *target = patch.clone();
+        return;
+    };
+    if !target.is_object() {
+        *target = json!({});
+    }
+    for (k, v) in fields {
+        if v.is_null() {
+            if let Value::Object(t) = target {
+                t.remove(k);
+            }
+        } else {
+            merge(&mut target[k.as_str()], v);
+        }
+    }
+}
+
+/// The PV controller's part when a claim is deleted: the volumes bound to
+/// it are released, then reclaimed.
+fn release_volumes(s: &mut State, namespace: &str, claim: &str) {
+    let bound: Vec<String> = s
+        .objects
+        .iter()
+        .filter(|o| {
+            o["kind"] == "PersistentVolume"
+                && o.pointer("/spec/claimRef/namespace") == Some(&json!(namespace))
+                && o.pointer("/spec/claimRef/name") == Some(&json!(claim))
+        })
+        .map(|o| name_of(o).to_string())
+        .collect();
+    for name in bound {
+        volume_status(s, &name, json!({"phase": "Released"}));
+        reclaim(s, &name);
+    }
+}
+
+/// A released volume with the reclaim policy `Delete` is deleted by its
+/// provisioner (annotation `pv.kubernetes.io/provisioned-by`); one nobody
+/// provisioned cannot be, and fails, as with the PV controller.
+fn reclaim(s: &mut State, name: &str) {
+    let Some(pv) = s
+        .objects
+        .iter()
+        .find(|o| matches(o, Kind::PersistentVolume, None, Some(name)))
+    else {
+        return;
+    };
+    if pv.pointer("/status/phase") != Some(&json!("Released"))
+        || pv.pointer("/spec/persistentVolumeReclaimPolicy") != Some(&json!("Delete"))
+    {
+        return;
+    }
+    if pv
+        .pointer("/metadata/annotations/pv.kubernetes.io~1provisioned-by")
+        .is_some()
+    {
+        remove_now(s, Kind::PersistentVolume, None, name);
+    } else {
+        let failed = json!({"phase": "Failed",
+            "message": "error getting deleter volume plugin for volume"});
+        volume_status(s, name, failed);
+    }
+}
+
+/// Sets the status of volume `name`, as a change watchers see.
+fn volume_status(s: &mut State, name: &str, status: Value) {
+    if let Some(at) = s
+        .objects
+        .iter()
+        .position(|o| matches(o, Kind::PersistentVolume, None, Some(name)))
+    {
+        s.objects[at]["status"] = status;
+        let changed = s.objects[at].clone();
+        record(s, "MODIFIED", changed);
+    }
 }
 
 /// Deletes one object as the API server and its controllers would: a pod

@@ -484,7 +484,7 @@ mod tests {
     use crate::evaluator::testing;
     use crate::report::Status;
 
-    const WORKER2: &str = r#"target = { kind = "Node", name = "kind-cka-worker2" }"#;
+    const WORKER2: &str = r#"target = { kind = "Node", name = "cka-worker2" }"#;
 
     fn cluster(extra: &[serde_json::Value]) -> crate::snapshot::Snapshot {
         let mut all = vec![control_plane(), cordoned_worker(), worker2()];
@@ -500,14 +500,14 @@ mod tests {
         );
         let r = testing::grade(&["batch"], &body, &cluster(&[]));
         assert_eq!(r.status, Status::Pass, "{}", r.actual);
-        assert_eq!(r.inspect, "kubectl describe node kind-cka-worker2");
+        assert_eq!(r.inspect, "kubectl describe node cka-worker2");
         let body =
             format!("{WORKER2}\nnode = {{ taints_exclude = [\"workload=batch:NoSchedule\"] }}");
         let r = testing::grade(&["batch"], &body, &cluster(&[]));
         assert_eq!(r.status, Status::Fail);
         assert_eq!(
             r.actual,
-            "node kind-cka-worker2 has taints 'workload=batch:NoSchedule'; should not have 'workload=batch:NoSchedule'"
+            "node cka-worker2 has taints 'workload=batch:NoSchedule'; should not have 'workload=batch:NoSchedule'"
         );
     }
 
@@ -530,7 +530,7 @@ mod tests {
         assert_eq!(r.status, Status::Fail);
         assert!(
             r.actual
-                .starts_with("node kind-cka-control-plane also has workload=batch"),
+                .starts_with("node cka-control-plane also has workload=batch"),
             "{}",
             r.actual
         );
@@ -574,13 +574,13 @@ mod tests {
 
     #[test]
     fn drained_reads_every_pod() {
-        let body = "target = { kind = \"Node\", name = \"kind-cka-worker\" }\ndrained = true";
+        let body = "target = { kind = \"Node\", name = \"cka-worker\" }\ndrained = true";
         let r = testing::grade(&["batch"], body, &cluster(&[]));
         assert_eq!(r.status, Status::Pass, "{}", r.actual);
         let left = pod(
             "batch",
             "worker-1",
-            "kind-cka-worker",
+            "cka-worker",
             Some(("ReplicaSet", "worker-5d8")),
             "Running",
         );
@@ -618,14 +618,14 @@ mod tests {
         let a = labelled(pod(
             "batch",
             "agent-a",
-            "kind-cka-worker",
+            "cka-worker",
             Some(("DaemonSet", "agent")),
             "Running",
         ));
         let b = labelled(pod(
             "batch",
             "agent-b",
-            "kind-cka-worker2",
+            "cka-worker2",
             Some(("DaemonSet", "agent")),
             "Running",
         ));
@@ -634,12 +634,12 @@ mod tests {
         assert_eq!(r.status, Status::Pass, "{}", r.actual);
         assert_eq!(
             r.actual,
-            "pods: 1 on kind-cka-worker, 1 on kind-cka-worker2; allowed nodes: 'kind-cka-worker', 'kind-cka-worker2'"
+            "pods: 1 on cka-worker, 1 on cka-worker2; allowed nodes: 'cka-worker', 'cka-worker2'"
         );
         let r = testing::grade(&["batch"], body, &cluster(&[ds, a]));
         assert_eq!(r.status, Status::Fail);
         assert!(
-            r.actual.ends_with("no pod on 'kind-cka-worker2'"),
+            r.actual.ends_with("no pod on 'cka-worker2'"),
             "{}",
             r.actual
         );
@@ -656,23 +656,23 @@ mod tests {
 
     #[test]
     fn static_pod_in_kube_system() {
-        let body = "static_pod = { name = \"etcd\", node = \"kind-cka-control-plane\", namespace = \"kube-system\" }";
+        let body = "static_pod = { name = \"etcd\", node = \"cka-control-plane\", namespace = \"kube-system\" }";
         let r = testing::grade(&["batch"], body, &cluster(&[]));
         assert_eq!(r.status, Status::Pass, "{}", r.actual);
         assert_eq!(
             r.expected,
-            "static pod etcd on node kind-cka-control-plane (mirror pod kube-system/etcd-kind-cka-control-plane), Running and Ready"
+            "static pod etcd on node cka-control-plane (mirror pod kube-system/etcd-cka-control-plane), Running and Ready"
         );
         assert_eq!(
             r.inspect,
-            "kubectl get pod -n kube-system etcd-kind-cka-control-plane -o wide"
+            "kubectl get pod -n kube-system etcd-cka-control-plane -o wide"
         );
-        let body = "static_pod = { name = \"web\", node = \"kind-cka-worker\" }";
+        let body = "static_pod = { name = \"web\", node = \"cka-worker\" }";
         let r = testing::grade(&["batch"], body, &cluster(&[]));
         assert_eq!(r.status, Status::Fail);
         assert_eq!(
             r.actual,
-            "no pod default/web-kind-cka-worker: no static pod web on node kind-cka-worker"
+            "no pod default/web-cka-worker: no static pod web on node cka-worker"
         );
     }
 }

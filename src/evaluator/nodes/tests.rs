@@ -1,5 +1,5 @@
 //! Nodes and pods in the shape `kubectl get -o json` prints them on a three-node kind cluster
-//! (`kind-cka-control-plane`, `kind-cka-worker`, `kind-cka-worker2`), with the conditions the
+//! (`cka-control-plane`, `cka-worker`, `cka-worker2`), with the conditions the
 //! kubelet reports, the taints kubeadm and the node lifecycle controller set, the tolerations the
 //! DaemonSet controller adds, and the annotations the kubelet puts on mirror pods.
 
@@ -79,7 +79,7 @@ pub(super) fn node(
 
 pub(super) fn control_plane() -> Value {
     node(
-        "kind-cka-control-plane",
+        "cka-control-plane",
         &[
             ("node-role.kubernetes.io/control-plane", ""),
             (
@@ -94,18 +94,12 @@ pub(super) fn control_plane() -> Value {
 }
 
 pub(super) fn worker() -> Value {
-    node(
-        "kind-cka-worker",
-        &[("disk", "ssd")],
-        &json!(null),
-        true,
-        false,
-    )
+    node("cka-worker", &[("disk", "ssd")], &json!(null), true, false)
 }
 
 pub(super) fn worker2() -> Value {
     node(
-        "kind-cka-worker2",
+        "cka-worker2",
         &[("workload", "batch")],
         &json!([{"effect": "NoSchedule", "key": "workload", "value": "batch"}]),
         true,
@@ -115,7 +109,7 @@ pub(super) fn worker2() -> Value {
 
 pub(super) fn cordoned_worker() -> Value {
     node(
-        "kind-cka-worker",
+        "cka-worker",
         &[("disk", "ssd")],
         &json!([{"effect": "NoSchedule", "key": "node.kubernetes.io/unschedulable",
                 "timeAdded": "2026-11-29T14:02:11Z"}]),
@@ -212,15 +206,12 @@ fn taint(s: &str) -> Taint {
 
 #[test]
 fn ready_reads_the_kubelet_condition() {
-    assert_eq!(
-        ready(&worker(), true).found,
-        "node kind-cka-worker Ready: True"
-    );
+    assert_eq!(ready(&worker(), true).found, "node cka-worker Ready: True");
     assert!(ready(&worker(), true).pass);
-    let down = node("kind-cka-worker", &[], &json!(null), false, false);
+    let down = node("cka-worker", &[], &json!(null), false, false);
     let v = ready(&down, true);
     assert!(!v.pass);
-    assert_eq!(v.found, "node kind-cka-worker Ready: Unknown");
+    assert_eq!(v.found, "node cka-worker Ready: Unknown");
     assert!(ready(&down, false).pass);
 }
 
@@ -229,10 +220,7 @@ fn a_cordoned_node_is_not_schedulable() {
     assert!(schedulable(&worker(), true).pass);
     let v = schedulable(&cordoned_worker(), true);
     assert!(!v.pass);
-    assert_eq!(
-        v.found,
-        "node kind-cka-worker is cordoned (SchedulingDisabled)"
-    );
+    assert_eq!(v.found, "node cka-worker is cordoned (SchedulingDisabled)");
     assert!(schedulable(&cordoned_worker(), false).pass);
 }
 
@@ -243,7 +231,7 @@ fn taints_match_as_a_set_by_key_value_and_effect() {
     assert!(!v.pass);
     assert_eq!(
         v.found,
-        "node kind-cka-worker2 has taints 'workload=batch:NoSchedule'; missing 'workload=batch:NoExecute'"
+        "node cka-worker2 has taints 'workload=batch:NoSchedule'; missing 'workload=batch:NoExecute'"
     );
     assert!(!taints(&worker2(), &[taint("workload:NoSchedule")], &[]).pass);
     let v = taints(
@@ -258,7 +246,7 @@ fn taints_match_as_a_set_by_key_value_and_effect() {
     );
     assert_eq!(
         taints(&worker(), &[], &[]).found,
-        "node kind-cka-worker has taints none"
+        "node cka-worker has taints none"
     );
 }
 
@@ -297,7 +285,7 @@ fn labels_include_the_expected_pairs() {
     assert!(!v.pass);
     assert_eq!(
         v.found,
-        "node kind-cka-worker: disk=ssd (expected hdd), no label zone (expected a)"
+        "node cka-worker: disk=ssd (expected hdd), no label zone (expected a)"
     );
 }
 
@@ -412,7 +400,7 @@ fn node_affinity_operators_match_as_upstream() {
         }}}})
     };
     let n = node(
-        "kind-cka-worker",
+        "cka-worker",
         &[("disk", "ssd"), ("cores", "8")],
         &json!(null),
         true,
@@ -468,11 +456,11 @@ fn node_affinity_operators_match_as_upstream() {
         // a term with no requirement matches nothing
         (json!([{}]), false),
         (
-            json!([{"matchFields": [{"key": "metadata.name", "operator": "In", "values": ["kind-cka-worker"]}]}]),
+            json!([{"matchFields": [{"key": "metadata.name", "operator": "In", "values": ["cka-worker"]}]}]),
             true,
         ),
         (
-            json!([{"matchFields": [{"key": "metadata.name", "operator": "NotIn", "values": ["kind-cka-worker"]}]}]),
+            json!([{"matchFields": [{"key": "metadata.name", "operator": "NotIn", "values": ["cka-worker"]}]}]),
             false,
         ),
     ];
@@ -492,33 +480,33 @@ fn node_affinity_operators_match_as_upstream() {
 
 pub(super) fn cluster_pods() -> Vec<Value> {
     vec![
-        mirror("etcd", "kind-cka-control-plane"),
-        mirror("kube-apiserver", "kind-cka-control-plane"),
+        mirror("etcd", "cka-control-plane"),
+        mirror("kube-apiserver", "cka-control-plane"),
         pod(
             "kube-system",
             "kube-proxy-7x2kq",
-            "kind-cka-worker",
+            "cka-worker",
             Some(("DaemonSet", "kube-proxy")),
             "Running",
         ),
         pod(
             "kube-system",
             "kindnet-5dl8v",
-            "kind-cka-worker",
+            "cka-worker",
             Some(("DaemonSet", "kindnet")),
             "Running",
         ),
         pod(
             "batch",
             "report-28845120-qz7mf",
-            "kind-cka-worker",
+            "cka-worker",
             Some(("Job", "report-28845120")),
             "Succeeded",
         ),
         pod(
             "kube-system",
             "coredns-674b8bbfcf-6k8nw",
-            "kind-cka-worker2",
+            "cka-worker2",
             Some(("ReplicaSet", "coredns-674b8bbfcf")),
             "Running",
         ),
@@ -533,7 +521,7 @@ fn a_drained_node_keeps_only_daemonset_and_mirror_pods() {
     assert!(v.pass, "{}", v.found);
     assert_eq!(
         v.found,
-        "node kind-cka-worker is cordoned (SchedulingDisabled); only DaemonSet and mirror pods left on it"
+        "node cka-worker is cordoned (SchedulingDisabled); only DaemonSet and mirror pods left on it"
     );
 }
 
@@ -543,11 +531,11 @@ fn a_node_with_a_replicaset_pod_or_not_cordoned_is_not_drained() {
     pods.push(pod(
         "web",
         "web-5d8f7c9b4-abcde",
-        "kind-cka-worker",
+        "cka-worker",
         Some(("ReplicaSet", "web-5d8f7c9b4")),
         "Running",
     ));
-    let mut terminating = pod("web", "bare", "kind-cka-worker", None, "Running");
+    let mut terminating = pod("web", "bare", "cka-worker", None, "Running");
     terminating["metadata"]["deletionTimestamp"] = json!("2026-11-29T14:03:00Z");
     pods.push(terminating);
     let refs: Vec<&Value> = pods.iter().collect();
@@ -555,51 +543,51 @@ fn a_node_with_a_replicaset_pod_or_not_cordoned_is_not_drained() {
     assert!(!v.pass);
     assert_eq!(
         v.found,
-        "node kind-cka-worker is cordoned (SchedulingDisabled); 2 pod(s) still on it: \
+        "node cka-worker is cordoned (SchedulingDisabled); 2 pod(s) still on it: \
          web/web-5d8f7c9b4-abcde, web/bare (terminating)"
     );
     let v = drained(&worker(), &refs[..4]);
     assert!(!v.pass);
-    assert!(v.found.starts_with("node kind-cka-worker is schedulable"));
+    assert!(v.found.starts_with("node cka-worker is schedulable"));
 }
 
 #[test]
 fn a_static_pod_is_its_mirror_pod() {
     let pods = cluster_pods();
     let refs: Vec<&Value> = pods.iter().collect();
-    let v = static_pod(&refs, "kube-system", "etcd", "kind-cka-control-plane", true);
+    let v = static_pod(&refs, "kube-system", "etcd", "cka-control-plane", true);
     assert!(v.pass, "{}", v.found);
     assert_eq!(
         v.found,
-        "static pod kube-system/etcd-kind-cka-control-plane on kind-cka-control-plane: Running, Ready"
+        "static pod kube-system/etcd-cka-control-plane on cka-control-plane: Running, Ready"
     );
-    let v = static_pod(&refs, "kube-system", "etcd", "kind-cka-worker", false);
+    let v = static_pod(&refs, "kube-system", "etcd", "cka-worker", false);
     assert_eq!(
         v.found,
-        "no pod kube-system/etcd-kind-cka-worker: no static pod etcd on node kind-cka-worker"
+        "no pod kube-system/etcd-cka-worker: no static pod etcd on node cka-worker"
     );
     // A pod created through the API with the same name is not a static pod.
     let fake = pod(
         "kube-system",
-        "web-kind-cka-worker",
-        "kind-cka-worker",
+        "web-cka-worker",
+        "cka-worker",
         None,
         "Running",
     );
-    let v = static_pod(&[&fake], "kube-system", "web", "kind-cka-worker", false);
+    let v = static_pod(&[&fake], "kube-system", "web", "cka-worker", false);
     assert!(!v.pass);
     assert!(v.found.contains("not a mirror pod"), "{}", v.found);
 }
 
 #[test]
 fn a_crashing_static_pod_fails_when_it_must_run() {
-    let mut m = mirror("kube-scheduler", "kind-cka-control-plane");
+    let mut m = mirror("kube-scheduler", "cka-control-plane");
     m["status"] = json!({"phase": "Running", "conditions": [{"type": "Ready", "status": "False"}]});
     let v = static_pod(
         &[&m],
         "kube-system",
         "kube-scheduler",
-        "kind-cka-control-plane",
+        "cka-control-plane",
         true,
     );
     assert!(!v.pass);
@@ -609,7 +597,7 @@ fn a_crashing_static_pod_fails_when_it_must_run() {
             &[&m],
             "kube-system",
             "kube-scheduler",
-            "kind-cka-control-plane",
+            "cka-control-plane",
             false
         )
         .pass
@@ -628,29 +616,23 @@ pub(super) fn web(name: &str, node: &str) -> Value {
 
 #[test]
 fn pods_on_and_off_a_node() {
-    let (a, b) = (
-        web("web-1", "kind-cka-worker"),
-        web("web-2", "kind-cka-worker"),
-    );
+    let (a, b) = (web("web-1", "cka-worker"), web("web-2", "cka-worker"));
     let nodes = [control_plane(), worker(), worker2()];
     let nodes: Vec<&Value> = nodes.iter().collect();
     let v = placement(
         &[&a, &b],
         &nodes,
         None,
-        &Placement::OnNode("kind-cka-worker".into()),
+        &Placement::OnNode("cka-worker".into()),
     );
     assert!(v.pass);
-    assert_eq!(
-        v.found,
-        "pods: 2 on kind-cka-worker; expected all on kind-cka-worker"
-    );
+    assert_eq!(v.found, "pods: 2 on cka-worker; expected all on cka-worker");
     assert!(
         !placement(
             &[&a, &b],
             &nodes,
             None,
-            &Placement::NotOnNode("kind-cka-worker".into())
+            &Placement::NotOnNode("cka-worker".into())
         )
         .pass
     );
@@ -663,7 +645,7 @@ fn pods_on_and_off_a_node() {
         )
         .pass
     );
-    let c = web("web-3", "kind-cka-worker2");
+    let c = web("web-3", "cka-worker2");
     let v = placement(
         &[&a, &c],
         &nodes,
@@ -672,7 +654,7 @@ fn pods_on_and_off_a_node() {
     );
     assert!(!v.pass);
     assert!(
-        v.found.ends_with("not labelled so: 'kind-cka-worker2'"),
+        v.found.ends_with("not labelled so: 'cka-worker2'"),
         "{}",
         v.found
     );
@@ -691,16 +673,16 @@ fn pending_pods_and_no_pods_fail_every_placement() {
 #[test]
 fn distinct_nodes() {
     let (a, b, c) = (
-        web("web-1", "kind-cka-worker"),
-        web("web-2", "kind-cka-worker2"),
-        web("web-3", "kind-cka-worker"),
+        web("web-1", "cka-worker"),
+        web("web-2", "cka-worker2"),
+        web("web-3", "cka-worker"),
     );
     assert!(placement(&[&a, &b], &[], None, &Placement::DistinctNodes).pass);
     let v = placement(&[&a, &b, &c], &[], None, &Placement::DistinctNodes);
     assert!(!v.pass);
     assert_eq!(
         v.found,
-        "pods: 2 on kind-cka-worker, 1 on kind-cka-worker2; more than one pod on 'kind-cka-worker'"
+        "pods: 2 on cka-worker, 1 on cka-worker2; more than one pod on 'cka-worker'"
     );
 }
 
@@ -709,12 +691,12 @@ fn every_node_the_template_allows() {
     let nodes = [control_plane(), worker(), worker2()];
     let nodes: Vec<&Value> = nodes.iter().collect();
     // A DaemonSet template with no toleration of its own: the control plane and the batch node
-    // refuse it, so one pod on kind-cka-worker covers every allowed node.
+    // refuse it, so one pod on cka-worker covers every allowed node.
     let template = json!({"containers": [{"image": "fluentd:v1", "name": "agent"}]});
     let a = pod(
         "logs",
         "agent-1",
-        "kind-cka-worker",
+        "cka-worker",
         Some(("DaemonSet", "agent")),
         "Running",
     );
@@ -722,7 +704,7 @@ fn every_node_the_template_allows() {
     assert!(v.pass, "{}", v.found);
     assert_eq!(
         v.found,
-        "pods: 1 on kind-cka-worker; allowed nodes: 'kind-cka-worker'"
+        "pods: 1 on cka-worker; allowed nodes: 'cka-worker'"
     );
 
     // Tolerating the control-plane taint adds that node.
@@ -732,13 +714,13 @@ fn every_node_the_template_allows() {
     let v = placement(&[&a], &nodes, Some(&tolerant), &Placement::EveryAllowedNode);
     assert!(!v.pass);
     assert!(
-        v.found.ends_with("; no pod on 'kind-cka-control-plane'"),
+        v.found.ends_with("; no pod on 'cka-control-plane'"),
         "{}",
         v.found
     );
 
     // A pod on a node the template does not allow (bound there by nodeName) is reported.
-    let b = pod("logs", "agent-2", "kind-cka-worker2", None, "Running");
+    let b = pod("logs", "agent-2", "cka-worker2", None, "Running");
     let v = placement(
         &[&a, &b],
         &nodes,
@@ -747,7 +729,7 @@ fn every_node_the_template_allows() {
     );
     assert!(!v.pass);
     assert!(
-        v.found.ends_with("pods on nodes the spec does not allow: kind-cka-worker2 (taint workload=batch:NoSchedule is not tolerated)"),
+        v.found.ends_with("pods on nodes the spec does not allow: cka-worker2 (taint workload=batch:NoSchedule is not tolerated)"),
         "{}",
         v.found
     );
@@ -763,14 +745,14 @@ fn daemon_pods_go_onto_cordoned_nodes() {
     let a = pod(
         "logs",
         "agent-1",
-        "kind-cka-worker",
+        "cka-worker",
         Some(("DaemonSet", "agent")),
         "Running",
     );
     let b = pod(
         "logs",
         "agent-2",
-        "kind-cka-worker2",
+        "cka-worker2",
         Some(("DaemonSet", "agent")),
         "Running",
     );
@@ -786,7 +768,7 @@ fn daemon_pods_go_onto_cordoned_nodes() {
     assert!(v.pass, "{}", v.found);
     assert_eq!(
         v.found,
-        "pods: 1 on kind-cka-worker, 1 on kind-cka-worker2; allowed nodes: 'kind-cka-worker', 'kind-cka-worker2'"
+        "pods: 1 on cka-worker, 1 on cka-worker2; allowed nodes: 'cka-worker', 'cka-worker2'"
     );
 }
 

@@ -24,7 +24,7 @@ fn cluster() -> Snapshot {
     objects.push(service("mock-images", "broken", "catalog", json!("http")));
     objects.push(service("mock-pss", "api", "api", json!(8080)));
     let endpoint = |ip: &str, pod: &str, ready: bool| {
-        json!({"addresses": [ip], "nodeName": "kind-cka-worker",
+        json!({"addresses": [ip], "nodeName": "cka-worker",
                "conditions": {"ready": ready, "serving": true, "terminating": !ready},
                "targetRef": {"kind": "Pod", "name": pod, "namespace": "mock-pss", "uid": "0f5e2f4c-1a7b-4c0e-9d1e-6b2a3c4d5e6f"}})
     };
