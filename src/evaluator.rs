@@ -12,6 +12,7 @@ pub mod crd;
 pub mod gateway;
 pub mod helm;
 pub mod ingress;
+pub mod kubeadm;
 pub mod netpol;
 pub mod nodes;
 pub mod objects;
@@ -49,6 +50,8 @@ pub static EVALUATORS: &[&dyn Evaluator] = &[
     &ingress::IngressRoute,
     &helm::HelmRelease,
     &crd::Crd,
+    &kubeadm::BootstrapToken,
+    &kubeadm::KubeadmConfig,
     &gateway::HttpRoute,
     &gateway::GatewayReady,
     &service::EndpointsEvaluator,

@@ -1,6 +1,7 @@
 //! Snapshots: the cluster objects a grade looks at, read from `kubectl get
 //! -o json|yaml` output or fetched live, as plain JSON values.
 
+pub mod bootstrap_token;
 pub mod helm;
 pub mod secret;
 

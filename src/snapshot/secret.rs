@@ -287,6 +287,7 @@ pub fn redact_secret(secret: &mut Value) {
         return;
     }
     super::helm::keep_summary(secret);
+    super::bootstrap_token::keep_summary(secret);
     let Some(obj) = secret.as_object_mut() else {
         return;
     };
