@@ -141,11 +141,16 @@ fn stuck_reason(pod: &Value) -> Option<String> {
             return Some("not scheduled".into());
         }
     }
-    let statuses = pod.pointer("/status/containerStatuses")?.as_array()?;
-    statuses.iter().find_map(|s| {
-        let reason = s.pointer("/state/waiting/reason")?.as_str()?;
-        STUCK.contains(&reason).then(|| reason.to_string())
-    })
+    // An init container stuck the same way holds the pod before its
+    // containers exist.
+    ["/status/initContainerStatuses", "/status/containerStatuses"]
+        .iter()
+        .filter_map(|p| pod.pointer(p)?.as_array())
+        .flatten()
+        .find_map(|s| {
+            let reason = s.pointer("/state/waiting/reason")?.as_str()?;
+            STUCK.contains(&reason).then(|| reason.to_string())
+        })
 }
 
 /// Follows the pods of `expected` until all have settled or `limit` has
@@ -257,6 +262,19 @@ mod tests {
             read.line("psa", 2),
             "pods in psa: 0 of 2 ready, pods refused (see 'kubectl describe replicaset')"
         );
+    }
+
+    #[test]
+    fn a_crash_looping_init_container_has_settled() {
+        let init = json!({"spec": {"nodeName": "cka-worker"}, "status": {"phase": "Pending",
+            "initContainerStatuses": [{"name": "wait", "state": {"waiting": {"reason": "CrashLoopBackOff"}}}],
+            "containerStatuses": [{"name": "app", "state": {"waiting": {"reason": "PodInitializing"}}}]}});
+        let read = Pods::read(&[init], &[]);
+        assert_eq!(
+            read.line("m2", 1),
+            "pods in m2: 0 of 1 ready, 1 CrashLoopBackOff"
+        );
+        assert!(read.settled(1));
     }
 
     #[test]
