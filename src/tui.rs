@@ -301,7 +301,7 @@ impl Runner {
                 tokio::spawn(async move {
                     let _ = tx.send(Message::App(AppEvent::Probed(probe.await)));
                 });
-                if app.addons.is_empty() {
+                if app.addons_to_probe() {
                     let wanted = app.library.addons();
                     if !wanted.is_empty() {
                         let found = self.cluster.addons(wanted);

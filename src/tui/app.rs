@@ -335,6 +335,16 @@ impl App {
             .collect()
     }
 
+    /// Whether the add-ons are still to be looked for: none answered yet, or
+    /// one could not be told (the cluster was unreachable).
+    pub fn addons_to_probe(&self) -> bool {
+        self.addons.is_empty()
+            || self
+                .addons
+                .values()
+                .any(|p| matches!(p, Presence::Unknown(_)))
+    }
+
     /// Library entries matching the typed filter, in every domain.
     /// (A mock exam spans the domains: it is listed under All only.)
     pub fn matching(&self) -> Vec<&Entry> {

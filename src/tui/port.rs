@@ -4,7 +4,7 @@
 
 use futures::future::BoxFuture;
 
-use crate::cluster::addons::Presence;
+use crate::cluster::addons::{Presence, detect, find_on_path};
 use crate::grade::target::check_reads;
 use crate::kind::Kind;
 use crate::library::Rubric;
@@ -63,6 +63,20 @@ impl ClusterPort for Offline {
         let snapshot = unavailable_snapshot(&rubric, &self.reason);
         Box::pin(async move { snapshot })
     }
+
+    /// Without a cluster only what is local is known: the helm command.
+    fn addons(&self, wanted: Vec<Addon>) -> BoxFuture<'static, Vec<(Addon, Presence)>> {
+        let found = wanted
+            .contains(&Addon::Helm)
+            .then(|| {
+                let helm = find_on_path("helm", std::env::var_os("PATH").as_deref());
+                let presence = detect(Addon::Helm, &Snapshot::default(), helm.as_deref());
+                (Addon::Helm, presence)
+            })
+            .into_iter()
+            .collect();
+        Box::pin(async move { found })
+    }
 }
 
 /// Every kind the rubric reads, in every namespace: what a grader without a
@@ -91,6 +105,18 @@ pub fn unavailable_snapshot(rubric: &Rubric, reason: &str) -> Snapshot {
 mod tests {
     use super::*;
     use crate::report::{Source, Status};
+
+    #[test]
+    fn offline_only_helm_is_known_as_it_is_local() {
+        let port = Offline::new(None, "no cluster");
+        let found = futures::executor::block_on(port.addons(vec![Addon::IngressNginx]));
+        assert!(found.is_empty(), "{found:?}");
+        let found =
+            futures::executor::block_on(port.addons(vec![Addon::IngressNginx, Addon::Helm]));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, Addon::Helm);
+        assert!(!matches!(found[0].1, Presence::Unknown(_)), "{found:?}");
+    }
 
     #[test]
     fn offline_grading_is_all_error_checks_with_the_reason() {

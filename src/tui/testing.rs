@@ -310,7 +310,7 @@ impl Harness {
                 self.event(AppEvent::Probed(r));
                 // As the runner: the add-ons once, with the first probe.
                 let wanted = self.app.library.addons();
-                if self.app.addons.is_empty() && !wanted.is_empty() {
+                if self.app.addons_to_probe() && !wanted.is_empty() {
                     let found = futures::executor::block_on(self.port.addons(wanted));
                     self.event(AppEvent::AddonsFound(found));
                 }
