@@ -13,7 +13,7 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// The Secret type bootstrap tokens are stored as.
 pub const TOKEN_TYPE: &str = "bootstrap.kubernetes.io/token";
@@ -138,23 +138,7 @@ pub(super) fn keep_summary(secret: &mut Value) {
     let Ok(summary) = serde_json::to_string(&token) else {
         return;
     };
-    let Some(meta) = secret
-        .as_object_mut()
-        .map(|o| {
-            o.entry("metadata")
-                .or_insert_with(|| Value::Object(Map::new()))
-        })
-        .and_then(Value::as_object_mut)
-    else {
-        return;
-    };
-    if let Some(ann) = meta
-        .entry("annotations")
-        .or_insert_with(|| Value::Object(Map::new()))
-        .as_object_mut()
-    {
-        ann.insert(SUMMARY_ANNOTATION.into(), Value::String(summary));
-    }
+    super::secret::annotate(secret, SUMMARY_ANNOTATION, summary);
 }
 
 /// Test helpers: a token Secret exactly as `kubeadm token create` writes one.

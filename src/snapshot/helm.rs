@@ -14,7 +14,7 @@ use std::io::Read as _;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::secret::digest;
 
@@ -184,23 +184,7 @@ pub(super) fn keep_summary(secret: &mut Value) {
     let Ok(summary) = serde_json::to_string(&release) else {
         return;
     };
-    let Some(meta) = secret
-        .as_object_mut()
-        .map(|o| {
-            o.entry("metadata")
-                .or_insert_with(|| Value::Object(Map::new()))
-        })
-        .and_then(Value::as_object_mut)
-    else {
-        return;
-    };
-    if let Some(ann) = meta
-        .entry("annotations")
-        .or_insert_with(|| Value::Object(Map::new()))
-        .as_object_mut()
-    {
-        ann.insert(SUMMARY_ANNOTATION.into(), Value::String(summary));
-    }
+    super::secret::annotate(secret, SUMMARY_ANNOTATION, summary);
 }
 
 /// Test helpers: a release Secret exactly as Helm 3 writes one.

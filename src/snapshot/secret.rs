@@ -282,6 +282,29 @@ pub fn registry_auths(secret: &Value) -> Result<Vec<RegistryAuth>, String> {
 
 /// Replaces every value of a Secret by its digest. Docker config JSON keeps
 /// its shape (registry names stay readable) with each credential digested.
+/// Sets the annotation `key` of an object to `value` (creating its metadata
+/// and annotations if need be): where a Secret's decoded summary is kept
+/// before its data are redacted.
+pub(super) fn annotate(object: &mut Value, key: &str, value: String) {
+    let Some(meta) = object
+        .as_object_mut()
+        .map(|o| {
+            o.entry("metadata")
+                .or_insert_with(|| Value::Object(serde_json::Map::new()))
+        })
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    if let Some(ann) = meta
+        .entry("annotations")
+        .or_insert_with(|| Value::Object(serde_json::Map::new()))
+        .as_object_mut()
+    {
+        ann.insert(key.into(), Value::String(value));
+    }
+}
+
 pub fn redact_secret(secret: &mut Value) {
     if is_redacted(secret) {
         return;
