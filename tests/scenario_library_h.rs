@@ -25,8 +25,8 @@ use ckasim::snapshot::Snapshot;
 use library_support::{entry, library};
 use serde_json::Value;
 use start_grades::{
-    assert_domains_and_marks, assert_owned_objects_announced, assert_setup_in_namespaces,
-    assert_starts_name, grade_check, words,
+    assert_domains_and_marks, assert_found_not_told, assert_owned_objects_announced,
+    assert_setup_in_namespaces, assert_starts_name, grade_check, words,
 };
 
 const SCENARIOS: [(&str, Domain); 4] = [
@@ -222,28 +222,7 @@ const FOUND_NOT_TOLD: [(&str, &str); 4] = [
 
 #[test]
 fn the_task_text_leaves_the_fault_and_the_answer_to_be_found() {
-    let lib = library();
-    for (id, secret) in FOUND_NOT_TOLD {
-        let e = entry(&lib, id);
-        for lang in ["en", "zh"] {
-            let (tasks, notes) = words(e, lang);
-            let hints: Vec<&str> = e
-                .scenario
-                .tasks
-                .iter()
-                .flat_map(|t| t.hints.iter().map(|h| h.get(lang)))
-                .collect();
-            assert!(
-                !tasks.contains(secret) && hints.iter().all(|h| !h.contains(secret)),
-                "{id}: the {lang} task text or hints give away '{secret}'"
-            );
-            // The solution notes, shown after grading, explain it.
-            assert!(
-                notes.contains(secret),
-                "{id}: the {lang} notes never explain '{secret}'"
-            );
-        }
-    }
+    assert_found_not_told(&library(), &FOUND_NOT_TOLD);
 }
 
 #[test]

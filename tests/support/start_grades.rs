@@ -143,3 +143,30 @@ pub fn assert_owned_objects_announced(
     }
     announced
 }
+
+/// What the candidate must find out (`secret`: a faulty value, an answer) is never said by the
+/// task text or hints seen during the exam, in either language, and the solution notes shown
+/// after grading explain it.
+#[allow(dead_code, reason = "only the troubleshooting batches hide a fault")]
+pub fn assert_found_not_told(lib: &Library, cases: &[(&str, &str)]) {
+    for &(id, secret) in cases {
+        let e = entry(lib, id);
+        for lang in ["en", "zh"] {
+            let (tasks, notes) = words(e, lang);
+            let hints: Vec<&str> = e
+                .scenario
+                .tasks
+                .iter()
+                .flat_map(|t| t.hints.iter().map(|h| h.get(lang)))
+                .collect();
+            assert!(
+                !tasks.contains(secret) && hints.iter().all(|h| !h.contains(secret)),
+                "{id}: the {lang} task text or hints give away '{secret}'"
+            );
+            assert!(
+                notes.contains(secret),
+                "{id}: the {lang} notes never explain '{secret}'"
+            );
+        }
+    }
+}
