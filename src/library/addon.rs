@@ -62,7 +62,7 @@ impl Addon {
                 "kubectl apply -f https://kind.sigs.k8s.io/examples/ingress/deploy-ingress-nginx.yaml (it runs on the node labelled ingress-ready=true, with the host ports 80/443 of assets/kind-cluster.yaml)"
             }
             Addon::GatewayApi => {
-                "kubectl apply --server-side -f https://github.com/envoyproxy/gateway/releases/download/v1.5.0/install.yaml && kubectl apply -f assets/addons/gateway-class-eg.yaml, and run cloud-provider-kind so Gateways get an address (see that file)"
+                "kubectl apply --server-side -f https://github.com/envoyproxy/gateway/releases/download/v1.7.2/install.yaml && kubectl apply -f assets/addons/gateway-class-eg.yaml, and run cloud-provider-kind so Gateways get an address (see that file)"
             }
             Addon::MetricsServer => {
                 concat!(
