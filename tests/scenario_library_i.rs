@@ -1,6 +1,6 @@
 //! What the scenarios of `generate_i.py` promise beyond the generic checks of
 //! `scenario_library.rs`: pod connectivity behind a multi-port Service, an Ingress with TLS, and
-//! an egress NetworkPolicy that keeps a Deployment from being ready. Their domain and weights,
+//! an egress `NetworkPolicy` that keeps a Deployment from being ready. Their domain and weights,
 //! the add-on each relies on, setup confined to their namespaces, untouched starts whose grades
 //! name what the task changes, starts broken exactly as the task says, no Secret value in a
 //! fixture, and wrong answers that a candidate would try scoring below the pass mark.
@@ -261,10 +261,11 @@ fn opening_too_much_does_not_pass() {
     let with_rule = |rule: Value| -> Vec<Value> {
         let mut objects = solved.clone();
         for o in &mut objects {
-            if o["kind"] == "NetworkPolicy" && o["metadata"]["name"] == "orders-egress" {
-                if let Some(rules) = o["spec"]["egress"].as_array_mut() {
-                    rules.push(rule.clone());
-                }
+            if o["kind"] == "NetworkPolicy"
+                && o["metadata"]["name"] == "orders-egress"
+                && let Some(rules) = o["spec"]["egress"].as_array_mut()
+            {
+                rules.push(rule.clone());
             }
         }
         objects
