@@ -16,6 +16,34 @@ pub mod validate;
 
 use std::path::PathBuf;
 
+/// Standard output for the command line. A reader that went away
+/// (`ckasim list | head -1`) ends the program quietly with status 141, as a
+/// shell tool ended by SIGPIPE, instead of a panic; any other failure to
+/// write is one line on standard error and status 2.
+pub fn write_stdout(args: std::fmt::Arguments<'_>) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_fmt(args).and_then(|()| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(141);
+        }
+        eprintln!("ckasim: cannot write to standard output: {e}");
+        std::process::exit(2);
+    }
+}
+
+/// `print!` through `write_stdout`.
+#[macro_export]
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::cli::write_stdout(format_args!($($arg)*)) };
+}
+
+/// `println!` through `write_stdout`.
+#[macro_export]
+macro_rules! outln {
+    ($($arg:tt)*) => { $crate::cli::write_stdout(format_args!("{}\n", format_args!($($arg)*))) };
+}
+
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::library::{Files, Library, LoadError};

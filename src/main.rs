@@ -52,17 +52,17 @@ fn run(args: Cli) -> Result<u8, Failure> {
         Some(Command::Replay(r)) => cli::start::replay(cli::library_or_fail(dir)?, &r),
         Some(Command::List { format }) => {
             let lib = cli::library_or_fail(dir)?;
-            print!("{}", cli::list::render(&lib, format));
+            ckasim::out!("{}", cli::list::render(&lib, format));
             Ok(0)
         }
         Some(Command::Validate) => match cli::validate::run(dir) {
             Ok(summary) => {
-                print!("{summary}");
+                ckasim::out!("{summary}");
                 Ok(0)
             }
             Err(lines) => {
                 for l in lines {
-                    println!("{l}");
+                    ckasim::outln!("{l}");
                 }
                 Ok(1)
             }
@@ -89,7 +89,7 @@ fn run(args: Cli) -> Result<u8, Failure> {
         }
         Some(Command::PodSecurity(p)) => {
             let verdicts = cli::pod_security::evaluate(&p)?;
-            print!(
+            ckasim::out!(
                 "{}",
                 cli::pod_security::render(&verdicts, p.format, p.version)
             );
@@ -97,7 +97,7 @@ fn run(args: Cli) -> Result<u8, Failure> {
         }
         Some(Command::NetworkPolicy(n)) => {
             let answer = cli::network_policy::evaluate(&n)?;
-            print!("{}", cli::network_policy::render(&answer, n.format));
+            ckasim::out!("{}", cli::network_policy::render(&answer, n.format));
             Ok(u8::from(!answer.verdict.allowed))
         }
         Some(Command::History(h)) => cli::history::run(&h, dir),

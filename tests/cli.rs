@@ -507,3 +507,27 @@ fn pod_security_reports_levels_in_the_admission_plugins_words() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
 }
+
+#[test]
+fn a_reader_that_goes_away_ends_the_output_quietly() {
+    // `true` reads nothing and exits at once; half a second later `ckasim list` writes into
+    // the closed pipe, as `ckasim list | head -1` does for all but its first line.
+    let bin = assert_cmd::cargo::cargo_bin("ckasim");
+    let home = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "(sleep 0.5; CKASIM_HOME='{}' '{}' list) | true; echo \"${{PIPESTATUS[0]}}\"",
+            home.path().display(),
+            bin.display()
+        ))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "141",
+        "{stderr}"
+    );
+}

@@ -95,7 +95,7 @@ pub fn run(args: &AuthArgs) -> Result<u8, Failure> {
                 eprintln!("Warning: {w}");
             }
             if !c.quiet {
-                print!("{}", render(&answer, c.explain));
+                crate::out!("{}", render(&answer, c.explain));
             }
             Ok(u8::from(!answer.decision.allowed()))
         }

@@ -78,7 +78,7 @@ pub fn run(lib: &Library, args: &DoctorArgs) -> Result<u8, super::Failure> {
     let path = std::env::var_os("PATH");
     let findings = super::live::runtime()?.block_on(diagnose(lib, &options, path));
     for f in &findings {
-        println!("{f}");
+        crate::outln!("{f}");
     }
     Ok(u8::from(findings.iter().any(|f| f.mark == Mark::Fix)))
 }

@@ -51,7 +51,7 @@ pub fn run(args: &ExportArgs, dir: Option<&Path>) -> Result<u8, Failure> {
             .map_err(|e| Failure(format!("{}: cannot write: {e}", path.display())))?;
         eprintln!("session {} exported to {}", session.id, path.display());
     } else {
-        print!("{text}");
+        crate::out!("{text}");
     }
     Ok(0)
 }

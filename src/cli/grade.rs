@@ -97,7 +97,7 @@ pub fn emit(report: &Report, args: &GradeArgs) -> Result<(), Failure> {
     } else {
         use std::io::IsTerminal as _;
         let color = args.format == ReportFormat::Text && std::io::stdout().is_terminal();
-        print!("{}", render(report, args.format, color)?);
+        crate::out!("{}", render(report, args.format, color)?);
         Ok(())
     }
 }

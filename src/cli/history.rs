@@ -34,7 +34,7 @@ pub fn run(args: &HistoryArgs, dir: Option<&Path>) -> Result<u8, Failure> {
     let lib = library_for_history(dir);
     let sessions = sessions(&Store::new(&crate::paths::home()));
     let h = crate::history::history(&sessions, &lib, Utc::now());
-    print!("{}", render(&h, args.format)?);
+    crate::out!("{}", render(&h, args.format)?);
     Ok(0)
 }
 

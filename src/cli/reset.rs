@@ -39,7 +39,7 @@ pub fn run(lib: &Library, args: &ResetArgs) -> Result<u8, Failure> {
             if line.starts_with("applied ") {
                 applied += 1;
             }
-            println!("{line}");
+            crate::outln!("{line}");
         };
         let began = std::time::Instant::now();
         let work = async { cluster.reset(scenario, &mut log).await.map_err(fail) };
@@ -55,7 +55,7 @@ pub fn run(lib: &Library, args: &ResetArgs) -> Result<u8, Failure> {
             1 => "1 object applied".to_string(),
             n => format!("{n} objects applied"),
         };
-        println!(
+        crate::outln!(
             "{} is reset on context {} in {took:.1} s ({setup})",
             scenario.id,
             cluster.context()

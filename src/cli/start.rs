@@ -170,7 +170,7 @@ async fn connect_and_prepare(
             };
         }
     };
-    let mut log = |line: String| println!("{line}");
+    let mut log = |line: String| crate::outln!("{line}");
     match prepare {
         Prepare::Nothing => {}
         // Nothing to apply: the exam only reads the cluster, on any context.
