@@ -14,10 +14,7 @@ mod library_support;
 #[path = "support/start_grades.rs"]
 mod start_grades;
 
-use std::path::Path;
-
 use ckasim::kind::Kind;
-use ckasim::library::Library;
 use ckasim::library::addon::Addon;
 use ckasim::library::scenario::Domain;
 use ckasim::report::Status;
@@ -26,7 +23,7 @@ use library_support::{entry, library};
 use serde_json::Value;
 use start_grades::{
     assert_domains_and_marks, assert_found_not_told, assert_owned_objects_announced,
-    assert_setup_in_namespaces, assert_starts_name, grade_check, words,
+    assert_setup_in_namespaces, assert_starts_name, edited, fixture, status, words,
 };
 
 const SCENARIOS: [(&str, Domain); 4] = [
@@ -35,38 +32,6 @@ const SCENARIOS: [(&str, Domain); 4] = [
     ("troubleshoot-top-pods", Domain::Troubleshooting),
     ("troubleshoot-control-plane", Domain::Troubleshooting),
 ];
-
-fn fixture(id: &str, file: &str) -> Snapshot {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/scenarios")
-        .join(id)
-        .join(file);
-    Snapshot::read_files(&[&path]).unwrap_or_else(|e| panic!("{e}"))
-}
-
-/// `snapshot` with the object of `kind` `namespace/name` changed by `change`.
-fn edited(
-    mut snapshot: Snapshot,
-    kind: Kind,
-    namespace: Option<&str>,
-    name: &str,
-    change: impl FnOnce(&mut Value),
-) -> Snapshot {
-    let mut value = snapshot
-        .get(kind, namespace, name)
-        .unwrap_or_else(|| panic!("no {kind} {name}"))
-        .value
-        .clone();
-    change(&mut value);
-    snapshot.insert(value).unwrap_or_else(|e| panic!("{e}"));
-    snapshot
-}
-
-/// The status of the check titled `title` of scenario `id` on `snapshot`, and what it found.
-fn status(lib: &Library, id: &str, title: &str, snapshot: &Snapshot) -> (Status, String) {
-    let r = grade_check(lib, id, title, snapshot);
-    (r.status, r.actual)
-}
 
 #[test]
 fn each_scenario_has_its_domain_100_points_and_the_cka_pass_mark() {

@@ -14,18 +14,15 @@ mod library_support;
 #[path = "support/start_grades.rs"]
 mod start_grades;
 
-use std::path::Path;
-
 use ckasim::kind::Kind;
-use ckasim::library::Library;
 use ckasim::library::scenario::Domain;
 use ckasim::report::Status;
 use ckasim::snapshot::Snapshot;
 use library_support::{entry, library};
-use serde_json::{Value, json};
+use serde_json::json;
 use start_grades::{
     assert_domains_and_marks, assert_found_not_told, assert_owned_objects_announced,
-    assert_setup_in_namespaces, assert_starts_name, grade_check,
+    assert_setup_in_namespaces, assert_starts_name, edited, fixture, status,
 };
 
 const OOM: &str = "troubleshoot-oom-killed";
@@ -36,14 +33,6 @@ const SCENARIOS: [(&str, Domain); 2] = [
     (DNS, Domain::Troubleshooting),
 ];
 
-fn fixture(id: &str, file: &str) -> Snapshot {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/scenarios")
-        .join(id)
-        .join(file);
-    Snapshot::read_files(&[&path]).unwrap_or_else(|e| panic!("{e}"))
-}
-
 /// The names of the pods of `namespace` whose name starts with `prefix`.
 fn pod_names(snapshot: &Snapshot, namespace: &str, prefix: &str) -> Vec<String> {
     snapshot
@@ -51,30 +40,6 @@ fn pod_names(snapshot: &Snapshot, namespace: &str, prefix: &str) -> Vec<String> 
         .filter(|p| p.name.starts_with(prefix))
         .map(|p| p.name.clone())
         .collect()
-}
-
-/// `snapshot` with the object of `kind` `namespace/name` changed by `change`.
-fn edited(
-    mut snapshot: Snapshot,
-    kind: Kind,
-    namespace: &str,
-    name: &str,
-    change: impl FnOnce(&mut Value),
-) -> Snapshot {
-    let mut value = snapshot
-        .get(kind, Some(namespace), name)
-        .unwrap_or_else(|| panic!("no {kind} {name}"))
-        .value
-        .clone();
-    change(&mut value);
-    snapshot.insert(value).unwrap_or_else(|e| panic!("{e}"));
-    snapshot
-}
-
-/// The status of the check titled `title` of scenario `id` on `snapshot`, and what it found.
-fn status(lib: &Library, id: &str, title: &str, snapshot: &Snapshot) -> (Status, String) {
-    let r = grade_check(lib, id, title, snapshot);
-    (r.status, r.actual)
 }
 
 #[test]
@@ -159,7 +124,7 @@ fn memory_is_graded_as_a_quantity() {
         edited(
             fixture(OOM, "solved.json"),
             Kind::Deployment,
-            "tshoot-oom",
+            Some("tshoot-oom"),
             "report-cache",
             move |d| {
                 let resources = &mut d["spec"]["template"]["spec"]["containers"][0]["resources"];
@@ -188,7 +153,7 @@ fn restarts_are_judged_by_the_current_state_not_the_restart_history() {
         .next()
         .unwrap_or_default();
     // Restarted before, running now: the restarts have stopped.
-    let recovered = edited(solved.clone(), Kind::Pod, "tshoot-oom", &pod, |p| {
+    let recovered = edited(solved.clone(), Kind::Pod, Some("tshoot-oom"), &pod, |p| {
         let cache = &mut p["status"]["containerStatuses"][0];
         cache["restartCount"] = json!(4);
         cache["lastState"] = json!({ "terminated": {
@@ -197,7 +162,7 @@ fn restarts_are_judged_by_the_current_state_not_the_restart_history() {
     });
     assert_eq!(status(&lib, OOM, title, &recovered).0, Status::Pass);
     // One current pod waiting to be restarted fails it, whatever its count.
-    let looping = edited(solved, Kind::Pod, "tshoot-oom", &pod, |p| {
+    let looping = edited(solved, Kind::Pod, Some("tshoot-oom"), &pod, |p| {
         p["status"]["containerStatuses"][0]["state"] = json!({ "waiting": {
             "reason": "CrashLoopBackOff", "message": "back-off 10s restarting failed container" } });
     });
@@ -213,7 +178,7 @@ fn every_name_of_inventory_that_resolves_from_tshoot_web_is_accepted() {
         edited(
             fixture(DNS, "solved.json"),
             Kind::Deployment,
-            "tshoot-web",
+            Some("tshoot-web"),
             "storefront",
             move |d| {
                 d["spec"]["template"]["spec"]["containers"][0]["env"][0]["value"] = json!(host);

@@ -170,3 +170,39 @@ pub fn assert_found_not_told(lib: &Library, cases: &[(&str, &str)]) {
         }
     }
 }
+
+/// The snapshot `file` (`start.json`, `solved.json`) of scenario `id`'s fixtures.
+#[allow(dead_code, reason = "not every batch edits its fixtures")]
+pub fn fixture(id: &str, file: &str) -> Snapshot {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/scenarios")
+        .join(id)
+        .join(file);
+    Snapshot::read_files(&[&path]).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// `snapshot` with the object of `kind` `namespace/name` changed by `change`.
+#[allow(dead_code, reason = "not every batch edits its fixtures")]
+pub fn edited(
+    mut snapshot: Snapshot,
+    kind: Kind,
+    namespace: Option<&str>,
+    name: &str,
+    change: impl FnOnce(&mut serde_json::Value),
+) -> Snapshot {
+    let mut value = snapshot
+        .get(kind, namespace, name)
+        .unwrap_or_else(|| panic!("no {kind} {name}"))
+        .value
+        .clone();
+    change(&mut value);
+    snapshot.insert(value).unwrap_or_else(|e| panic!("{e}"));
+    snapshot
+}
+
+/// The status of the check titled `title` of scenario `id` on `snapshot`, and what it found.
+#[allow(dead_code, reason = "not every batch edits its fixtures")]
+pub fn status(lib: &Library, id: &str, title: &str, snapshot: &Snapshot) -> (Status, String) {
+    let r = grade_check(lib, id, title, snapshot);
+    (r.status, r.actual)
+}
