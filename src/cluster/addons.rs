@@ -84,6 +84,10 @@ pub fn reads(addons: &[Addon]) -> Vec<Read> {
                 kind: Kind::DaemonSet,
                 namespace: Some("kube-system".to_string()),
             }),
+            Addon::LoadBalancer => reads.push(Read::List {
+                kind: Kind::Service,
+                namespace: None,
+            }),
             Addon::Helm => {}
         }
     }
@@ -113,6 +117,7 @@ pub fn detect(addon: Addon, snapshot: &Snapshot, helm: Option<&Path>) -> Presenc
         Addon::GatewayApi => gateway_api(snapshot),
         Addon::MetricsServer => metrics_server(snapshot),
         Addon::NetworkPolicy => network_policy(snapshot),
+        Addon::LoadBalancer => load_balancer(snapshot),
         Addon::Helm => match helm {
             Some(path) => Presence::Present(format!("helm {}", path.display())),
             None => Presence::Missing("helm is not on PATH".into()),
@@ -263,6 +268,40 @@ fn network_policy(snapshot: &Snapshot) -> Presence {
         None => Presence::Unknown(format!(
             "kindnet {image}: cannot tell whether it enforces NetworkPolicies (kind v0.24+ does)"
         )),
+    }
+}
+
+/// A load-balancer controller runs outside the cluster (cloud-provider-kind
+/// on the host): what shows it is a `LoadBalancer` Service with an address.
+/// Before any exists, it cannot be told.
+fn load_balancer(snapshot: &Snapshot) -> Presence {
+    if let Some(p) = unreadable(snapshot, Kind::Service, None) {
+        return p;
+    }
+    let balanced: Vec<_> = snapshot
+        .list(Kind::Service, None)
+        .filter(|s| str_at(&s.value, "/spec/type") == Some("LoadBalancer"))
+        .collect();
+    let addressed = balanced.iter().find(|s| {
+        s.value
+            .pointer("/status/loadBalancer/ingress")
+            .and_then(Value::as_array)
+            .is_some_and(|i| !i.is_empty())
+    });
+    match (addressed, balanced.first()) {
+        (Some(s), _) => Presence::Present(format!(
+            "Service {}/{} has a load-balancer address",
+            s.namespace.as_deref().unwrap_or(""),
+            s.name
+        )),
+        (None, Some(s)) => Presence::Missing(format!(
+            "LoadBalancer Service {}/{} has no address: no load-balancer controller answers",
+            s.namespace.as_deref().unwrap_or(""),
+            s.name
+        )),
+        (None, None) => Presence::Missing(
+            "no LoadBalancer Service has an address yet (none exists to tell by)".into(),
+        ),
     }
 }
 
@@ -429,6 +468,35 @@ mod tests {
             Presence::Missing(
                 "metrics.k8s.io is not served (no APIService v1beta1.metrics.k8s.io)".into()
             )
+        );
+    }
+
+    #[test]
+    fn a_load_balancer_shows_in_an_addressed_service() {
+        let service = |name: &str, ingress: Value| {
+            json!({"apiVersion": "v1", "kind": "Service",
+                   "metadata": {"name": name, "namespace": "web"},
+                   "spec": {"type": "LoadBalancer"},
+                   "status": {"loadBalancer": {"ingress": ingress}}})
+        };
+        assert_eq!(
+            detect(
+                Addon::LoadBalancer,
+                &snapshot(vec![service("shop", json!([]))]),
+                None
+            ),
+            Presence::Missing(
+                "LoadBalancer Service web/shop has no address: no load-balancer controller answers"
+                    .into()
+            )
+        );
+        assert_eq!(
+            detect(
+                Addon::LoadBalancer,
+                &snapshot(vec![service("shop", json!([{"ip": "172.18.0.7"}]))]),
+                None
+            ),
+            Presence::Present("Service web/shop has a load-balancer address".into())
         );
     }
 

@@ -19,16 +19,19 @@ pub enum Addon {
     MetricsServer,
     /// A network plugin that enforces network policies.
     NetworkPolicy,
+    /// Addresses for `LoadBalancer` Services (cloud-provider-kind on kind).
+    LoadBalancer,
     /// The `helm` command on the candidate's PATH.
     Helm,
 }
 
 impl Addon {
-    pub const ALL: [Addon; 5] = [
+    pub const ALL: [Addon; 6] = [
         Addon::IngressNginx,
         Addon::GatewayApi,
         Addon::MetricsServer,
         Addon::NetworkPolicy,
+        Addon::LoadBalancer,
         Addon::Helm,
     ];
 
@@ -39,6 +42,7 @@ impl Addon {
             Addon::GatewayApi => "gateway-api",
             Addon::MetricsServer => "metrics-server",
             Addon::NetworkPolicy => "network-policy",
+            Addon::LoadBalancer => "load-balancer",
             Addon::Helm => "helm",
         }
     }
@@ -50,6 +54,7 @@ impl Addon {
             Addon::GatewayApi => "Gateway API CRDs and a controller (GatewayClass eg)",
             Addon::MetricsServer => "metrics-server (kubectl top, HPA metrics)",
             Addon::NetworkPolicy => "NetworkPolicy enforcement",
+            Addon::LoadBalancer => "addresses for LoadBalancer Services",
             Addon::Helm => "the helm command",
         }
     }
@@ -74,6 +79,9 @@ impl Addon {
             }
             Addon::NetworkPolicy => {
                 "create the cluster with kind v0.24 or newer (its kindnet enforces NetworkPolicies), or install Calico: https://docs.tigera.io/calico/latest/getting-started/kubernetes/kind"
+            }
+            Addon::LoadBalancer => {
+                "run cloud-provider-kind on the host (https://github.com/kubernetes-sigs/cloud-provider-kind): it gives LoadBalancer Services of kind clusters an address reachable from the host"
             }
             Addon::Helm => "install helm: https://helm.sh/docs/intro/install/",
         }
