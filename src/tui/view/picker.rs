@@ -18,18 +18,20 @@ use crate::tui::scores;
 use crate::tui::strings;
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    // Room for the add-ons and how to install a missing one, when the
-    // selected scenario needs any.
+    // The selected scenario's summary, wrapped: as tall as it is (with the
+    // add-ons and how to install a missing one), within bounds.
     let entries = app.filtered();
-    let needs_addons = entries
+    let summary_lines = entries
         .get(app.picker.selected)
-        .is_some_and(|e| !e.scenario.addons.is_empty());
+        .map(|e| crate::tui::wrap::wrap(&summary_lines(app, e), area.width))
+        .unwrap_or_default();
+    let summary_height = u16::try_from(summary_lines.len() + 1).map_or(10, |h| h.clamp(6, 10));
     let [top, filter, domains, list, summary, status, keys] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Min(4),
-        Constraint::Length(if needs_addons { 10 } else { 6 }),
+        Constraint::Length(summary_height),
         Constraint::Length(super::status_height(app)),
         Constraint::Length(1),
     ])
@@ -125,24 +127,29 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         StatefulWidget::render(table, list, buf, &mut state);
     }
 
-    if let Some(e) = entries.get(app.picker.selected) {
-        let s = &e.scenario;
-        let mut lines = vec![
-            Line::styled(
-                format!("{} · {} tasks", text(app, &s.title), s.tasks.len()),
-                Style::new().add_modifier(Modifier::BOLD),
-            ),
-            Line::raw(text(app, &s.summary).to_string()),
-        ];
-        lines.extend(addon_lines(app, e));
+    if !summary_lines.is_empty() {
         let block = Block::new().borders(Borders::TOP);
         let inner = block.inner(summary);
         block.render(summary, buf);
-        Paragraph::new(crate::tui::wrap::wrap(&lines, inner.width)).render(inner, buf);
+        Paragraph::new(summary_lines).render(inner, buf);
     }
 
     status_bar(app, status, buf);
     key_bar(strings::KEYS_PICKER, keys, buf);
+}
+
+/// The selected scenario: title, task count, summary, add-ons.
+fn summary_lines(app: &App, entry: &Entry) -> Vec<Line<'static>> {
+    let s = &entry.scenario;
+    let mut lines = vec![
+        Line::styled(
+            format!("{} · {} tasks", text(app, &s.title), s.tasks.len()),
+            Style::new().add_modifier(Modifier::BOLD),
+        ),
+        Line::raw(text(app, &s.summary).to_string()),
+    ];
+    lines.extend(addon_lines(app, entry));
+    lines
 }
 
 /// The add-ons the scenario needs, each marked as found on the cluster,
