@@ -1,4 +1,4 @@
-//! What the LoadBalancer scenario `svc-loadbalancer` promises beyond the generic checks of
+//! What the `LoadBalancer` scenario `svc-loadbalancer` promises beyond the generic checks of
 //! `scenario_library.rs`: its domain, weights and add-on, setup confined to its namespace, the
 //! fixture's Service shaped as the API server and cloud-provider-kind leave it, the address
 //! graded by reference (any address the load balancer gives, never a fixed one), a cluster
@@ -122,7 +122,7 @@ fn the_untouched_start_has_no_service_and_no_answer() {
     );
 }
 
-/// What the generator models: the API server's additions to a LoadBalancer Service with the
+/// What the generator models: the API server's additions to a `LoadBalancer` Service with the
 /// Local policy, and cloud-provider-kind's finalizer and address.
 #[test]
 fn the_solved_service_is_what_the_api_server_and_cloud_provider_kind_leave() {
