@@ -9,6 +9,7 @@ mod exec;
 mod failure;
 mod fetch;
 mod kubeconfig;
+mod load_balancers;
 mod node_paths;
 mod port;
 mod safety;

@@ -614,3 +614,43 @@ async fn node_paths_wait_for_the_next_reset_when_the_namespace_is_still_being_de
     );
     assert_eq!(pods_and_namespaces(&server), CLEAN);
 }
+
+#[tokio::test]
+async fn a_load_balancer_nobody_lets_go_of_does_not_hold_the_namespace() {
+    // A LoadBalancer Service as cloud-provider-kind leaves it when it is no longer running:
+    // its cleanup finalizer stays, and so would the namespace.
+    let mut held = service("team-b", "checkout-lb");
+    held["spec"]["type"] = json!("LoadBalancer");
+    held["metadata"]["finalizers"] = json!(["service.kubernetes.io/load-balancer-cleanup"]);
+    let server = FakeApiServer::start(vec![
+        namespace("team-a"),
+        namespace("team-b"),
+        namespace("bystander"),
+        held,
+        pod("bystander", "keep-me"),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = Cluster::connect_with(&ConnectOptions {
+        kubeconfig: Some(server.kubeconfig(dir.path(), "kind-fake")),
+        timeout: Duration::from_secs(5),
+        // The finalizer is let go after a quarter of the wait: 1 s here, 15 s by default.
+        wait: Duration::from_secs(4),
+        ..ConnectOptions::default()
+    })
+    .await
+    .unwrap();
+    let mut lines = Vec::new();
+    cluster
+        .reset(&scenario(), &mut |l| lines.push(l))
+        .await
+        .unwrap();
+    assert!(
+        lines.contains(&"service/checkout-lb in team-b: no load-balancer controller let it go in 1 s (is cloud-provider-kind running?): its finalizer service.kubernetes.io/load-balancer-cleanup removed so the namespace can go; a load balancer it made may remain".to_string()),
+        "{lines:#?}"
+    );
+    assert!(
+        lines.contains(&"namespace/team-b deleted".to_string()),
+        "{lines:#?}"
+    );
+    assert_eq!(inventory(&server), CLEAN);
+}

@@ -14,7 +14,7 @@ use serde_json::Value;
 use tokio::time::Instant;
 
 use super::failure::{Failed, What, seconds};
-use super::{Cluster, ClusterError, check_deletable, collection_path};
+use super::{Cluster, ClusterError, check_deletable, collection_path, load_balancers};
 
 /// The pause before looking again at a namespace whose watch ended early.
 const RETRY: std::time::Duration = std::time::Duration::from_millis(250);
@@ -53,7 +53,7 @@ async fn delete_namespace(
     let request = namespaces
         .delete(ns, &DeleteParams::default())
         .map_err(|e| cluster.request_error(e.to_string()))?;
-    let mut version = match cluster.send(request, &what).await {
+    let version = match cluster.send(request, &what).await {
         Ok(deleted) => {
             say(format!("deleting namespace/{ns}"));
             resource_version(&deleted)
@@ -108,6 +108,33 @@ async fn delete_namespace(
         }) => {}
         Err(f) => return Err(cluster.request_error(f.reason)),
     }
+    // A LoadBalancer Service whose controller no longer answers would hold
+    // the namespace: let go of it after a while, beside the watch.
+    let deleted = tokio::sync::Notify::new();
+    let watching = async {
+        let gone = watch_until_deleted(cluster, ns, version, pods_gone_at, deadline, say).await;
+        deleted.notify_one();
+        gone
+    };
+    let (gone, ()) = tokio::join!(
+        watching,
+        load_balancers::release_stalled(cluster, ns, say, &deleted)
+    );
+    gone?;
+    say(format!("namespace/{ns} deleted"));
+    Ok(())
+}
+
+/// Follows namespace `ns` until the API server no longer has it (bounded by
+/// `deadline`), saying what is left as it goes.
+async fn watch_until_deleted(
+    cluster: &Cluster,
+    ns: &str,
+    mut version: Option<String>,
+    pods_gone_at: Option<u64>,
+    deadline: Instant,
+    say: &(dyn Fn(String) + Sync),
+) -> Result<(), ClusterError> {
     let mut left = None;
     loop {
         let Some(from) = version.take() else {
@@ -143,7 +170,6 @@ async fn delete_namespace(
         // The watch ended without the deletion (rare): look again shortly.
         tokio::time::sleep(RETRY).await;
     }
-    say(format!("namespace/{ns} deleted"));
     Ok(())
 }
 

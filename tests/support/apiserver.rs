@@ -1276,7 +1276,29 @@ fn merge_patch(
     if kind == Kind::PersistentVolume {
         reclaim(s, name);
     }
+    // A deleted object held by finalizers goes with the last of them.
+    if patched.pointer("/metadata/deletionTimestamp").is_some() && finalizers(&patched) == 0 {
+        remove_now(s, kind, namespace, name);
+        settle(s);
+    }
     Some((200, patched))
+}
+
+/// How many finalizers hold an object: those of a controller this server
+/// does not play (the claim and volume protection controllers let go as
+/// soon as no pod uses the object, which here is at once).
+fn finalizers(o: &Value) -> usize {
+    const PLAYED: [&str; 2] = [
+        "kubernetes.io/pvc-protection",
+        "kubernetes.io/pv-protection",
+    ];
+    o.pointer("/metadata/finalizers")
+        .and_then(Value::as_array)
+        .map_or(0, |f| {
+            f.iter()
+                .filter(|f| f.as_str().is_none_or(|f| !PLAYED.contains(&f)))
+                .count()
+        })
 }
 
 fn merge(target: &mut Value, patch: &Value) {
@@ -1359,9 +1381,10 @@ fn volume_status(s: &mut State, name: &str, status: Value) {
 }
 
 /// Deletes one object as the API server and its controllers would: a pod
-/// with a grace period above 0 first becomes Terminating; a namespace
-/// becomes Terminating, loses everything but its pods at once, and its
-/// pods are deleted with their own grace period.
+/// with a grace period above 0 first becomes Terminating; an object with
+/// finalizers stays, marked deleted, until they are removed; a namespace
+/// becomes Terminating, loses everything else at once, and its pods are
+/// deleted with their own grace period.
 fn delete(
     s: &mut State,
     kind: Kind,
@@ -1417,14 +1440,22 @@ fn delete(
                 })
                 .collect();
             for (k, n) in content {
-                if k == Kind::Pod {
-                    delete(s, k, Some(name), &n, None);
-                } else {
-                    remove_now(s, k, Some(name), &n);
-                }
+                delete(s, k, Some(name), &n, None);
             }
             settle(s);
             Some(ns)
+        }
+        // Finalizers hold it, marked deleted, until they are removed.
+        _ if finalizers(&s.objects[at]) > 0 => {
+            if s.objects[at]
+                .pointer("/metadata/deletionTimestamp")
+                .is_none()
+            {
+                s.objects[at]["metadata"]["deletionTimestamp"] = stamp;
+                let held = s.objects[at].clone();
+                record(s, "MODIFIED", held);
+            }
+            Some(s.objects[at].clone())
         }
         _ => remove_now(s, kind, namespace, name),
     }
