@@ -69,10 +69,19 @@ fn scenario() -> ckasim::library::Scenario {
     reason = "a test helper: a panic is how it fails a test"
 )]
 async fn connect(server: &FakeApiServer, dir: &Path) -> Cluster {
+    connect_waiting(server, dir, Duration::from_secs(20)).await
+}
+
+/// A connection whose reset waits at most `wait` for what it deletes.
+#[allow(
+    clippy::unwrap_used,
+    reason = "a test helper: a panic is how it fails a test"
+)]
+async fn connect_waiting(server: &FakeApiServer, dir: &Path, wait: Duration) -> Cluster {
     Cluster::connect_with(&ConnectOptions {
         kubeconfig: Some(server.kubeconfig(dir, "kind-fake")),
         timeout: Duration::from_secs(5),
-        wait: Duration::from_secs(20),
+        wait,
         ..ConnectOptions::default()
     })
     .await
@@ -550,14 +559,7 @@ async fn node_paths_that_cannot_be_cleaned_are_reported_and_the_reset_goes_on() 
         }
     });
     let dir = tempfile::tempdir().unwrap();
-    let cluster = Cluster::connect_with(&ConnectOptions {
-        kubeconfig: Some(server.kubeconfig(dir.path(), "kind-fake")),
-        timeout: Duration::from_secs(5),
-        wait: Duration::from_secs(3),
-        ..ConnectOptions::default()
-    })
-    .await
-    .unwrap();
+    let cluster = connect_waiting(&server, dir.path(), Duration::from_secs(3)).await;
     let lines = reset_with_node_path(&cluster).await;
     assert_eq!(
         lines[..5],
@@ -630,15 +632,8 @@ async fn a_load_balancer_nobody_lets_go_of_does_not_hold_the_namespace() {
         pod("bystander", "keep-me"),
     ]);
     let dir = tempfile::tempdir().unwrap();
-    let cluster = Cluster::connect_with(&ConnectOptions {
-        kubeconfig: Some(server.kubeconfig(dir.path(), "kind-fake")),
-        timeout: Duration::from_secs(5),
-        // The finalizer is let go after a quarter of the wait: 1 s here, 15 s by default.
-        wait: Duration::from_secs(4),
-        ..ConnectOptions::default()
-    })
-    .await
-    .unwrap();
+    // The finalizer is let go after a quarter of the wait: 1 s here, 15 s by default.
+    let cluster = connect_waiting(&server, dir.path(), Duration::from_secs(4)).await;
     let mut lines = Vec::new();
     cluster
         .reset(&scenario(), &mut |l| lines.push(l))
